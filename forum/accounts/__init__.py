@@ -1,0 +1,1 @@
+"""Accounts: people, their sessions and tokens, sign-up and roles."""

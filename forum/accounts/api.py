@@ -1,0 +1,101 @@
+"""JSON API for accounts: register, login, logout, me, profiles, admin changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum import clock, web
+from forum.accounts import services
+from forum.accounts.middleware import SESSION_COOKIE, csrf_token, session_cookie_header
+from forum.accounts.models import User
+from forum.errors import NotAuthenticated
+
+
+def author_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.shown_name}
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id, "username": user.username, "display_name": user.shown_name,
+        "role": user.role, "trust_level": user.trust_level, "created_at": clock.iso(user.created_at),
+    }
+
+
+def signed_in(request: Request) -> User:
+    user: User | None = request.state.user
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+async def register(request: Request) -> Response:
+    """Create an account. 202 when sign-up waits for approval."""
+    data = await web.read_json(request)
+    user = await services.register(data, signup=request.app.state.settings.signup,
+                                   client=client_address(request))
+    if user.status == "pending":
+        return web.json_response({"status": "pending"}, 202)
+    return web.json_response({"user": user_json(user)}, 201)
+
+
+async def login(request: Request) -> Response:
+    """Sign in with username or e-mail; returns a bearer token and sets a session cookie."""
+    data = await web.read_json(request)
+    user = await services.check_credentials(data.get("username"), data.get("password"),
+                                            client=client_address(request))
+    if request.state.session is not None:
+        await services.end_session(request.state.session)  # rotate: never reuse a session id
+    key, session = await services.start_session(user)
+    settings = request.app.state.settings
+    body = {"user": user_json(user), "token": key,
+            "csrf_token": csrf_token(settings.secret_key, "session:" + session.key_hash)}
+    cookie = session_cookie_header(key, secure=request.url.scheme == "https",
+                                   max_age=int(services.SESSION_IDLE.total_seconds()))
+    return web.json_response(body, headers={"set-cookie": cookie})
+
+
+async def logout(request: Request) -> Response:
+    """Revoke the session or token this request used."""
+    signed_in(request)
+    await services.end_session(request.state.session)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def me(request: Request) -> Response:
+    """The signed-in user and the CSRF token for cookie-authenticated writes."""
+    user = signed_in(request)
+    return web.json_response({"user": user_json(user), "csrf_token": request.state.csrf_token})
+
+
+async def user_detail(request: Request) -> Response:
+    """Someone's public profile."""
+    user = await services.get_user(request.path_params["username"])
+    return web.json_response({"user": user_json(user)})
+
+
+async def user_update(request: Request) -> Response:
+    """Change a user's role or trust level (admin)."""
+    data = await web.read_json(request)
+    user = await services.update_user(request.state.user, request.path_params["username"], data)
+    return web.json_response({"user": user_json(user)})
+
+
+routes = [
+    Route("/api/v1/auth/register", register, methods=["POST"], name="api:register"),
+    Route("/api/v1/auth/login", login, methods=["POST"], name="api:login"),
+    Route("/api/v1/auth/logout", logout, methods=["POST"], name="api:logout"),
+    Route("/api/v1/me", me, methods=["GET"], name="api:me"),
+    Route("/api/v1/users/{username}", user_detail, methods=["GET"], name="api:user"),
+    Route("/api/v1/users/{username}", user_update, methods=["PATCH"], name="api:user_update"),
+]

@@ -1,0 +1,184 @@
+"""Who is asking: session cookie or bearer token on every request, and the CSRF/Origin guard."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import web
+from forum.accounts import services
+from forum.errors import PermissionDenied, PorchlightError
+
+SESSION_COOKIE = "porchlight_session"
+ANON_COOKIE = "porchlight_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+ErrorResponder = Callable[[Request, PorchlightError], Awaitable[Response]]
+
+
+def csrf_token(secret: str, binding: str) -> str:
+    """A token tied to one session (or one anonymous browser), unforgeable without the secret."""
+    return hmac.new(secret.encode(), binding.encode(), hashlib.sha256).hexdigest()
+
+
+def session_cookie_header(key: str, *, secure: bool, max_age: int) -> str:
+    cookie = SimpleCookie()
+    cookie[SESSION_COOKIE] = key
+    morsel = cookie[SESSION_COOKIE]
+    morsel["path"] = "/"
+    morsel["httponly"] = True
+    morsel["samesite"] = "Lax"
+    morsel["max-age"] = max_age
+    if secure:
+        morsel["secure"] = True
+    return morsel.OutputString()
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001 - a mangled cookie header means no cookies
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope["headers"]:
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
+
+
+class Authentication:
+    """Puts user, session, how they signed in and the CSRF token into request.state."""
+
+    def __init__(self, app: ASGIApp, *, secret: str, allowed_origins: tuple[str, ...],
+                 on_error: ErrorResponder) -> None:
+        self.app = app
+        self.secret = secret
+        self.allowed_origins = frozenset(allowed_origins)
+        self.on_error = on_error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        cookies = _cookies(scope)
+        state.update(user=None, session=None, via=None)
+        authorization = _header(scope, b"authorization") or ""
+        if authorization[:7].lower() == "bearer ":
+            found = await services.authenticate(authorization[7:].strip())
+            via = "bearer"
+        else:
+            found = await services.authenticate(cookies.get(SESSION_COOKIE, ""))
+            via = "cookie"
+        if found is not None:
+            state["user"], state["session"] = found
+            state["via"] = via
+        new_anon = None
+        if found is not None:
+            state["csrf_token"] = csrf_token(self.secret, "session:" + found[1].key_hash)
+        else:
+            anon = cookies.get(ANON_COOKIE, "")
+            if not anon or len(anon) > 64:
+                anon = new_anon = secrets.token_urlsafe(24)
+            state["csrf_token"] = csrf_token(self.secret, "anon:" + anon)
+        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
+            try:
+                guarded = await self._guard(scope, receive, send, cookies)
+            except PorchlightError as exc:  # an oversize form, refused while looking for a token
+                response = await self.on_error(Request(scope, receive), exc)
+                await response(scope, receive, send)
+                return
+            if guarded is None:
+                return
+            receive = guarded
+        if new_anon is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                secure = scope.get("scheme") == "https"
+                headers.append("set-cookie", f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; "
+                               f"SameSite=Lax{'; Secure' if secure else ''}")
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    async def _guard(self, scope: Scope, receive: Receive, send: Send,
+                     cookies: dict[str, str]) -> Receive | None:
+        """Check Origin and CSRF on an unsafe request; answer it and return None if they fail."""
+        state = scope["state"]
+        via = state["via"]
+        origin = _header(scope, b"origin")
+        api = web.is_api(scope)
+        if origin is not None and origin != "null" and (via == "cookie" or not api) and (
+            origin.rstrip("/") not in self.allowed_origins
+        ):
+            await self._refuse(scope, receive, send, "This request came from another site.")
+            return None
+        if via == "bearer" or (api and via is None):
+            return receive
+        if not api and via is None and ANON_COOKIE not in cookies:
+            await self._refuse(scope, receive, send, "Your browser did not keep our form cookie. "
+                               "Please allow cookies for this site, reload and try again.")
+            return None
+        sent = _header(scope, CSRF_HEADER.encode())
+        replay = receive
+        if sent is None and not api:
+            sent, replay = await self._token_from_form(scope, receive)
+        if not sent or not hmac.compare_digest(sent, state["csrf_token"]):
+            message = ("The security token is missing or wrong." if api else
+                       "This form has expired. Go back, reload the page and try again.")
+            await self._refuse(scope, replay, send, message)
+            return None
+        return replay
+
+    async def _token_from_form(self, scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+        """Read an urlencoded form to find its token, then hand the same body on."""
+        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return None, receive
+        chunks = []
+        more = True
+        while more:
+            message = await receive()  # BodyLimit's receive: bounded to 1 MiB
+            if message["type"] != "http.request":
+                return None, receive
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        values = parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD, [])
+        sent_body = False
+
+        async def replay() -> Message:
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return (values[-1] if values else None), replay
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, message: str) -> None:
+        request = Request(scope, receive)
+        response = await self.on_error(request, PermissionDenied(message, code="csrf_failed"))
+        await response(scope, receive, send)

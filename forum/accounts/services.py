@@ -1,0 +1,299 @@
+"""Account rules: sign-up, sign-in, sessions and tokens, profiles, roles, deletion."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from forum import clock
+from forum.accounts import forms, passwords
+from forum.accounts.models import ROLES, Invite, Session, User
+from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from moderation import ratelimits
+
+SESSION_IDLE = timedelta(days=30)
+# Refreshing last_seen_at on every request would turn every read into a write.
+SESSION_TOUCH_EVERY = timedelta(hours=1)
+INVITE_LIFETIME = timedelta(days=14)
+TRUST_LEVELS = range(0, 5)
+DELETED_NAME = "deleted user"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def _check_unique(errors: forms.FieldErrors, username: str, email: str) -> None:
+    if username and await User.filter(username_key=username.casefold()).exists():
+        errors.add("username", "That username is taken; try another.")
+    if email and await User.filter(email_key=email.casefold()).exists():
+        errors.add("email", "An account already uses that e-mail address.")
+
+
+async def _create_user(data: Mapping[str, Any], *, role: str = "member",
+                       status: str = "active") -> User:
+    errors = forms.FieldErrors()
+    username = forms.username(data, errors)
+    email = forms.email(data, errors)
+    display_name = forms.text(data, "display_name", errors, required=False,
+                              max_length=forms.DISPLAY_NAME_MAX)
+    password = forms.new_password(data, errors, user_words=(username, email))
+    await _check_unique(errors, username, email)
+    errors.raise_if_any()
+    password_hash = await passwords.hash_password(password)
+    try:
+        return await User.create(
+            username=username, username_key=username.casefold(),
+            email=email, email_key=email.casefold(),
+            display_name=display_name or username, password_hash=password_hash,
+            role=role, status=status,
+        )
+    except IntegrityError:
+        # Two sign-ups raced for the same name or address: answer as if checked first.
+        errors = forms.FieldErrors()
+        await _check_unique(errors, username, email)
+        errors.raise_if_any()
+        raise
+
+
+async def register(data: Mapping[str, Any], *, signup: str, client: str = "") -> User:
+    """Create an account under the community's sign-up mode; status "pending" awaits approval."""
+    await ratelimits.check(f"register:{client}", limit=10, window=3600)
+    invite = None
+    if signup == "invite":
+        invite = await _usable_invite(data.get("invite"))
+    status = "pending" if signup == "approval" else "active"
+    async with in_transaction():
+        user = await _create_user(data, status=status)
+        if invite is not None:
+            claimed = await Invite.filter(id=invite.id, used_by_id=None).update(
+                used_by_id=user.id, used_at=clock.now()
+            )
+            if not claimed:
+                raise InvalidInput(fields={"invite": "That invitation has already been used."})
+    return user
+
+
+async def _usable_invite(code: object) -> Invite:
+    if not isinstance(code, str) or not code:
+        raise InvalidInput("Sign-up here is by invitation.",
+                           fields={"invite": "An invitation code is required."})
+    invite = await Invite.get_or_none(code_hash=digest(code))
+    if invite is None or invite.used_by_id is not None or invite.expires_at < clock.now():
+        raise InvalidInput(fields={"invite": "That invitation is not valid or has been used."})
+    return invite
+
+
+async def create_admin(username: str, email: str, password: str) -> User:
+    """Create an administrator (from the command line)."""
+    return await _create_user(
+        {"username": username, "email": email, "password": password}, role="admin"
+    )
+
+
+async def check_credentials(identifier: object, password: object, *, client: str = "") -> User:
+    """The user these credentials belong to; unknown user and wrong password look the same."""
+    ident = identifier.strip() if isinstance(identifier, str) else ""
+    secret = password if isinstance(password, str) else ""
+    errors = forms.FieldErrors()
+    if not ident:
+        errors.add("username", "Enter your username or e-mail address.")
+    if not secret:
+        errors.add("password", "Enter your password.")
+    errors.raise_if_any()
+    await ratelimits.check(f"login:{client}", limit=30, window=300)
+    await ratelimits.check(f"login-user:{ident.casefold()}", limit=10, window=300)
+    field = "email_key" if "@" in ident else "username_key"
+    user = await User.get_or_none(**{field: ident.casefold()})
+    ok = await passwords.verify_password(user.password_hash if user else None,
+                                         secret[: forms.PASSWORD_MAX])
+    if user is None or not ok or user.status == "deleted":
+        raise NotAuthenticated("That username and password do not match.",
+                               code="invalid_credentials")
+    if user.status == "pending":
+        raise PermissionDenied("Your account is waiting for a moderator's approval.",
+                               code="pending_approval")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash_password(secret)
+        await user.save(update_fields=["password_hash"])
+    return user
+
+
+async def start_session(user: User, *, kind: str = "cookie", label: str = "") -> tuple[str, Session]:
+    """A new session or token: the secret goes to the client once, only its hash is kept."""
+    key = secrets.token_urlsafe(32)
+    session = await Session.create(
+        key_hash=digest(key), user=user, kind=kind, label=label[:80], last_seen_at=clock.now()
+    )
+    return key, session
+
+
+async def authenticate(key: str) -> tuple[User, Session] | None:
+    """The live session for a cookie or bearer secret, touching it at most hourly."""
+    if not key or len(key) > 100:
+        return None
+    session = await Session.get_or_none(key_hash=digest(key)).select_related("user")
+    if session is None:
+        return None
+    now = clock.now()
+    if now - session.last_seen_at > SESSION_IDLE or session.user.status != "active":
+        await session.delete()
+        return None
+    if now - session.last_seen_at > SESSION_TOUCH_EVERY:
+        session.last_seen_at = now
+        await Session.filter(id=session.id).update(last_seen_at=now)
+    return session.user, session
+
+
+async def end_session(session: Session) -> None:
+    await Session.filter(id=session.id).delete()
+
+
+async def list_sessions(actor: User) -> list[Session]:
+    return await Session.filter(user_id=actor.id).order_by("-last_seen_at")
+
+
+async def revoke_session(actor: User, session_id: int) -> None:
+    deleted = await Session.filter(id=session_id, user_id=actor.id).delete()
+    if not deleted:
+        raise NotFound("That session does not exist.")
+
+
+async def create_token(actor: User, label: str) -> str:
+    """A named bearer token for scripts and apps; shown once."""
+    errors = forms.FieldErrors()
+    clean = forms.text({"label": label}, "label", errors, max_length=80)
+    errors.raise_if_any()
+    key, _ = await start_session(actor, kind="token", label=clean)
+    return key
+
+
+async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
+    errors = forms.FieldErrors()
+    values = forms.profile(data, errors)
+    errors.raise_if_any()
+    values["display_name"] = values["display_name"] or actor.username
+    await User.filter(id=actor.id).update(**values)
+    for name, value in values.items():
+        setattr(actor, name, value)
+    return actor
+
+
+async def change_password(actor: User, current_session: Session | None,
+                          data: Mapping[str, Any]) -> None:
+    """Set a new password and end every other session and token of this person."""
+    errors = forms.FieldErrors()
+    current = data.get("current_password")
+    if not isinstance(current, str) or not current:
+        errors.add("current_password", "Enter your current password.")
+    new = forms.new_password(data, errors, "new_password",
+                             user_words=(actor.username, actor.email or ""))
+    errors.raise_if_any()
+    assert isinstance(current, str)
+    if not await passwords.verify_password(actor.password_hash, current[: forms.PASSWORD_MAX]):
+        raise InvalidInput(fields={"current_password": "That is not your current password."})
+    actor.password_hash = await passwords.hash_password(new)
+    async with in_transaction():
+        await actor.save(update_fields=["password_hash"])
+        others = Session.filter(user_id=actor.id)
+        if current_session is not None:
+            others = others.exclude(id=current_session.id)
+        await others.delete()
+
+
+async def delete_account(actor: User, password: object) -> None:
+    """Erase personal data; posts stay, shown as written by a deleted user."""
+    if not isinstance(password, str) or not await passwords.verify_password(
+        actor.password_hash, password[: forms.PASSWORD_MAX]
+    ):
+        raise InvalidInput(fields={"password": "Enter your password to confirm."})
+    placeholder = f"deleted-{actor.id}"
+    async with in_transaction():
+        await Session.filter(user_id=actor.id).delete()
+        await User.filter(id=actor.id).update(
+            username=placeholder, username_key=placeholder, email=None, email_key=None,
+            display_name=DELETED_NAME, password_hash="", area="", bio="",
+            status="deleted", role="member", deleted_at=clock.now(),
+        )
+
+
+async def get_user(username: str) -> User:
+    """A visible (active) account by username, case-insensitively."""
+    user = await User.get_or_none(username_key=username.casefold(), status="active")
+    if user is None:
+        raise NotFound("There is no one here by that name.")
+    return user
+
+
+def require_admin(actor: User | None) -> User:
+    if actor is None:
+        raise NotAuthenticated()
+    if not actor.is_admin:
+        raise PermissionDenied("Only administrators can do that.")
+    return actor
+
+
+async def update_user(actor: User | None, username: str, data: Mapping[str, Any]) -> User:
+    """Change someone's role or trust level (administrators only)."""
+    require_admin(actor)
+    user = await get_user(username)
+    errors = forms.FieldErrors()
+    changes: dict[str, Any] = {}
+    if "role" in data:
+        if data["role"] not in ROLES:
+            errors.add("role", f"Must be one of {', '.join(ROLES)}.")
+        else:
+            changes["role"] = data["role"]
+    if "trust_level" in data:
+        level = data["trust_level"]
+        if isinstance(level, bool) or not isinstance(level, int) or level not in TRUST_LEVELS:
+            errors.add("trust_level", "Must be a whole number from 0 to 4.")
+        else:
+            changes["trust_level"] = level
+    errors.raise_if_any()
+    assert actor is not None
+    if user.id == actor.id and changes.get("role", "admin") != "admin":
+        raise Conflict("You cannot remove your own administrator role.", code="last_admin")
+    if changes:
+        await User.filter(id=user.id).update(**changes)
+        for name, value in changes.items():
+            setattr(user, name, value)
+    return user
+
+
+async def pending_signups(actor: User | None) -> list[User]:
+    require_admin(actor)
+    return await User.filter(status="pending").order_by("created_at")
+
+
+async def decide_signup(actor: User | None, user_id: int, *, approve: bool) -> None:
+    """Approve a pending sign-up, or refuse it (which removes it)."""
+    require_admin(actor)
+    user = await User.get_or_none(id=user_id, status="pending")
+    if user is None:
+        raise NotFound("That sign-up is no longer waiting.")
+    if approve:
+        await User.filter(id=user.id).update(status="active")
+    else:
+        await user.delete()
+
+
+async def create_invite(actor: User | None, note: str = "") -> str:
+    """A single-use invitation code, valid for two weeks; shown once."""
+    require_admin(actor)
+    assert actor is not None
+    code = secrets.token_urlsafe(16)
+    await Invite.create(code_hash=digest(code), created_by=actor, note=note[:120],
+                        expires_at=clock.now() + INVITE_LIFETIME)
+    return code
+
+
+async def list_invites(actor: User | None) -> list[Invite]:
+    require_admin(actor)
+    return await Invite.all().order_by("-created_at").limit(50).select_related("used_by")

@@ -1,0 +1,1 @@
+"""Boards: categories of conversation, their topics and posts."""

@@ -1,0 +1,66 @@
+"""Validation of board, topic and post input: shape only, no database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from forum.accounts.forms import FieldErrors, text
+from forum.boards.models import VISIBILITIES
+
+TITLE_MIN, TITLE_MAX = 3, 200
+BODY_MIN, BODY_MAX = 1, 20_000
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def title(data: Mapping[str, Any], errors: FieldErrors) -> str:
+    value = text(data, "title", errors, max_length=TITLE_MAX)
+    if value and len(value) < TITLE_MIN:
+        errors.add("title", f"Use at least {TITLE_MIN} characters.")
+    return value
+
+
+def body(data: Mapping[str, Any], errors: FieldErrors) -> str:
+    # Leading spaces are Markdown (indented code): only trailing blank space is dropped.
+    value = text(data, "body", errors, max_length=BODY_MAX, multiline=True, strip=False)
+    return value.rstrip()
+
+
+def board(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
+          ) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if not partial or "slug" in data:
+        slug = text(data, "slug", errors, max_length=40)
+        if slug and not SLUG_RE.fullmatch(slug):
+            errors.add("slug", "Use lowercase letters, digits and single hyphens, like ask-for-help.")
+        values["slug"] = slug
+    if not partial or "name" in data:
+        values["name"] = text(data, "name", errors, max_length=80)
+    if not partial or "description" in data:
+        values["description"] = text(data, "description", errors, required=False,
+                                     max_length=500, multiline=True)
+    if "visibility" in data or not partial:
+        visibility = data.get("visibility", "public") or "public"
+        if visibility not in VISIBILITIES:
+            errors.add("visibility", "Choose public or members only.")
+        values["visibility"] = visibility
+    if "position" in data:
+        position = data["position"]
+        if isinstance(position, str) and position.strip().lstrip("-").isdigit():
+            position = int(position)
+        if isinstance(position, bool) or not isinstance(position, int) or abs(position) > 10_000:
+            errors.add("position", "Must be a whole number.")
+        else:
+            values["position"] = position
+    return values
+
+
+def flag(data: Mapping[str, Any], name: str, errors: FieldErrors) -> bool | None:
+    if name not in data:
+        return None
+    value = data[name]
+    if not isinstance(value, bool):
+        errors.add(name, "Must be true or false.")
+        return None
+    return value

@@ -1,0 +1,110 @@
+"""Database: the Tortoise configuration, the lifespan connection and migrations."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api.migrate import migrate as tortoise_migrate
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from forum.settings import Settings
+
+APP_LABEL = "models"
+MODEL_MODULES = ["forum.accounts.models", "forum.boards.models"]
+MIGRATIONS_MODULE = "forum.migrations"
+
+# WAL lets readers proceed during a write; the busy timeout makes a second process wait for
+# the write lock instead of failing; NORMAL sync is durable across application crashes in WAL.
+_SQLITE_PRAGMAS = {"foreign_keys": "ON", "busy_timeout": 5000, "synchronous": "NORMAL"}
+
+
+def connection_config(database_url: str) -> dict[str, Any]:
+    """Expand a Tortoise URL, adding the SQLite pragmas Porchlight depends on."""
+    connection = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        connection["credentials"] = {**_SQLITE_PRAGMAS, **connection["credentials"]}
+    return connection
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_config(database_url)},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _prepare_sqlite_folder(settings: Settings) -> None:
+    if settings.is_sqlite:
+        path = connection_config(settings.database_url)["credentials"]["file_path"]
+        if path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.asynccontextmanager
+async def connected(settings: Settings, *, global_fallback: bool = False) -> AsyncIterator[None]:
+    """Open the database for the duration of the block.
+
+    The server's lifespan runs in another task than its requests, so it asks for Tortoise's
+    global fallback: request handlers then see the connection opened here.
+    """
+    _prepare_sqlite_folder(settings)
+    async with TortoiseContext() as context:
+        await context.init(
+            config=tortoise_config(settings.database_url),
+            _enable_global_fallback=global_fallback,
+        )
+        yield
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration (idempotent)."""
+    _prepare_sqlite_folder(settings)
+    async with TortoiseContext():
+        await tortoise_migrate(config=tortoise_config(settings.database_url))
+
+
+async def pending_model_changes() -> list[str]:
+    """Names of the migrations that makemigrations would write now: empty when in step."""
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        assert context.apps is not None
+        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
+        return [writer.name for writer in writers]
+
+
+async def make_migrations(name: str | None = None) -> list[str]:
+    """Write a migration for the model changes not yet in forum/migrations."""
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        assert context.apps is not None
+        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
+        paths = []
+        for writer in writers:
+            if name:
+                number = writer.name.split("_", 1)[0]
+                writer.name = f"{number}_{name}"
+            paths.append(str(writer.write()))
+        return paths
+
+
+async def ping() -> None:
+    """Raise if the database does not answer."""
+    from tortoise import connections
+
+    await connections.get("default").execute_query("SELECT 1")

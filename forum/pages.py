@@ -1,0 +1,7 @@
+"""HTML pages (being written)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

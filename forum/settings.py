@@ -1,0 +1,122 @@
+"""Settings: one frozen dataclass built from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+SIGNUP_MODES = ("open", "approval", "invite")
+_MIN_SECRET_LENGTH = 32
+_WEAK_SECRETS = {"secret", "changeme", "change-me", "password", "porchlight", "development"}
+
+
+class SettingsError(ValueError):
+    """A setting has a value Porchlight refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    allowed_origins: tuple[str, ...] = ()
+    signup: str = "open"
+    rate_limits: bool = True
+    debug: bool = False
+    port: int = 8000
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None, port: int = 8000
+    ) -> Settings:
+        """Read PORCHLIGHT_* from the environment, falling back to ./.env, then to defaults."""
+        cwd = cwd or Path.cwd()
+        env: dict[str, str] = {}
+        dotenv = cwd / ".env"
+        if dotenv.is_file():
+            env.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+
+        data_dir = (cwd / env.get("PORCHLIGHT_DATA_DIR", "./data")).resolve()
+        debug = env.get("PORCHLIGHT_DEBUG", "") in {"1", "true", "on", "yes"}
+        port = int(env.get("PORCHLIGHT_PORT", str(port)))
+        database_url = env.get("PORCHLIGHT_DATABASE_URL") or f"sqlite://{data_dir / 'porchlight.db'}"
+        signup = env.get("PORCHLIGHT_SIGNUP", "open")
+        if signup not in SIGNUP_MODES:
+            raise SettingsError(f"PORCHLIGHT_SIGNUP must be one of {', '.join(SIGNUP_MODES)}")
+        rate_limits = env.get("PORCHLIGHT_RATE_LIMITS", "on")
+        if rate_limits not in {"on", "off"}:
+            raise SettingsError("PORCHLIGHT_RATE_LIMITS must be 'on' or 'off'")
+        secret = env.get("PORCHLIGHT_SECRET_KEY") or _stored_secret(data_dir)
+        if not debug:
+            _refuse_weak_secret(secret)
+        return cls(
+            data_dir=data_dir,
+            database_url=_resolve_sqlite_path(database_url, cwd),
+            secret_key=secret,
+            redis_url=env.get("PORCHLIGHT_REDIS_URL") or None,
+            allowed_origins=_origins(env.get("PORCHLIGHT_ALLOWED_ORIGINS"), port),
+            signup=signup,
+            rate_limits=rate_limits == "on",
+            debug=debug,
+            port=port,
+        )
+
+    def with_port(self, port: int) -> Settings:
+        """The same settings for a server on another port (default origins follow the port)."""
+        default = _origins(None, self.port)
+        origins = _origins(None, port) if self.allowed_origins == default else self.allowed_origins
+        return replace(self, port=port, allowed_origins=origins)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+def _origins(raw: str | None, port: int) -> tuple[str, ...]:
+    if not raw:
+        return (f"http://127.0.0.1:{port}", f"http://localhost:{port}")
+    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
+def _resolve_sqlite_path(url: str, cwd: Path) -> str:
+    # Relative SQLite paths resolve against the folder porchlight was started from.
+    if not url.startswith("sqlite://"):
+        return url
+    path, _, query = url.removeprefix("sqlite://").partition("?")
+    if path == ":memory:" or Path(path).is_absolute():
+        return url
+    resolved = f"sqlite://{(cwd / path).resolve()}"
+    return f"{resolved}?{query}" if query else resolved
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """Generate the secret once into the data folder, readable by its owner only."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting at once must not overwrite each other's secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret)
+    return secret
+
+
+def _refuse_weak_secret(secret: str) -> None:
+    if len(secret) < _MIN_SECRET_LENGTH or secret.lower() in _WEAK_SECRETS:
+        raise SettingsError(
+            f"PORCHLIGHT_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} random characters; "
+            "unset it to have one generated into the data folder"
+        )

@@ -1,0 +1,196 @@
+"""Shared web plumbing: templates, reading JSON and forms, security headers, body limits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import clock
+from forum.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+MAX_BODY_BYTES = 1024 * 1024
+_FORUM = Path(__file__).parent
+CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'; img-src 'self' data:"
+)
+
+
+class IdConvertor(Convertor[int]):
+    """Database ids: digits only, small enough for a 32-bit column, so no id overflows SQL."""
+
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
+
+
+def _template_dirs() -> list[Path]:
+    return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates"))]
+
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in _template_dirs()]),
+        autoescape=True,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+templates.env.filters["iso"] = clock.iso
+
+
+def _human_date(moment: Any) -> str:
+    return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else ""
+
+
+templates.env.filters["when"] = _human_date
+
+
+def render(request: Request, name: str, context: Mapping[str, Any] | None = None,
+           status_code: int = 200) -> Response:
+    ctx = dict(context or {})
+    ctx.setdefault("viewer", getattr(request.state, "user", None))
+    ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """POST-redirect-GET: 303 so the browser fetches the next page with GET."""
+    return RedirectResponse(url, status_code=303)
+
+
+def is_api(scope: Scope) -> bool:
+    return bool(scope.get("path", "").startswith("/api/"))
+
+
+def json_response(data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
+                  ) -> Response:
+    return JSONResponse(data, status_code=status_code, headers=dict(headers or {}))
+
+
+def error_body(code: str, message: str, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = dict(fields)
+    return {"error": error}
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or a 415 / 400 that says what is wrong."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMediaType()
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    return data
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A submitted form as plain strings (the last value wins for repeated names)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def query_int(request: Request, name: str, default: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number.", code="invalid_query") from None
+
+
+def path_int(request: Request, name: str) -> int:
+    value: int = request.path_params[name]
+    return value
+
+
+class SecurityHeaders:
+    """Headers every response carries; no-store whenever someone is signed in."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if scope.get("state", {}).get("user") is not None:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413, from Content-Length or while streaming.
+
+    The refusal is raised from receive(), inside the app, so the usual error pages answer it,
+    and a declared oversize body is refused before a single byte of it is read.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = declared_length(scope)
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            if declared is not None and declared > self.limit:
+                raise PayloadTooLarge()
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge()
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

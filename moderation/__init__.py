@@ -1,0 +1,1 @@
+"""Moderation: rate limits, sanitizing and other safeguards for what members post."""

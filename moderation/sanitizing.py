@@ -1,0 +1,193 @@
+"""Turn members' Markdown and untrusted HTML into HTML that is safe to show anyone."""
+
+# This is the only module in Porchlight allowed to import bleach. Bleach 6.4 is
+# its final release, so every call to it stays behind the two public functions
+# below, where it can be swapped for another sanitizer without touching callers.
+#
+# Link policy, decided here once:
+#   * Allowed schemes are http, https and mailto.
+#   * Relative links (``/boards/x``, ``#reply-3``, ``page?x=1``) are kept: they
+#     resolve against our own origin.
+#   * Protocol-relative links (``//example.org``) are kept as bleach keeps them:
+#     they inherit the page's http/https scheme, so they can never run script.
+#   * Any value that spells a scheme we do not allow, after undoing HTML
+#     entities and percent-encoding and dropping whitespace, control and
+#     non-ASCII characters, is refused, both by markdown-it (the link stays as
+#     plain text) and by the HTML cleaner (the ``<a>`` loses its href).
+#   * Every ``<a>`` that comes out carries exactly ``rel="nofollow ugc noopener
+#     noreferrer"``; any rel the author wrote is replaced, not merged.
+#   * Bare http(s) URLs in text become links too (not inside ``pre``/``code``),
+#     through the same rel rule.
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from functools import partial
+from html import unescape
+from urllib.parse import unquote
+
+from bleach.linkifier import LinkifyFilter
+from bleach.sanitizer import Cleaner
+from markdown_it import MarkdownIt
+
+__all__ = ["render_markdown", "sanitize_html"]
+
+_ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "em",
+        "strong",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "a",
+        "hr",
+    }
+)
+_ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "title", "rel"}),
+    "ol": frozenset({"start"}),
+}
+_ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+_LINK_REL = "nofollow ugc noopener noreferrer"
+
+_REL_KEY = (None, "rel")
+
+# A URL scheme as browsers read one: an ASCII letter, then letters, digits, "+",
+# "-" or ".", then a colon.
+_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):")
+# Everything that is not visible, non-space ASCII. Browsers skip some of these
+# characters inside a scheme (tab, newline) or in front of it (controls, space),
+# so they are removed before the scheme is read. Removing more than a browser
+# would can only make the check refuse more, never less.
+_URL_NOISE_RE = re.compile(r"[^\x21-\x7e]|`")
+# Enough rounds to undo any encoding a browser would undo, and then some.
+_MAX_DECODE_ROUNDS = 4
+_OL_START_RE = re.compile(r"[0-9]{1,9}")
+
+# Bare URLs to turn into links: http or https only. Parentheses count only in
+# balanced pairs, so "(see https://example.org/x)" keeps its ")" outside while
+# "https://en.wikipedia.org/wiki/Foo_(bar)" keeps it inside; the URL may not end
+# on a character that is more likely sentence punctuation than part of the URL.
+_URL_CHAR = r"[^\s<>\"`{}|\\^()]"
+_URL_LAST_CHAR = r"[^\s<>\"`{}|\\^().,;:!?'*_~]"
+_BARE_URL_RE = re.compile(
+    rf"\bhttps?://(?:{_URL_CHAR}|\({_URL_CHAR}*\))*(?:{_URL_LAST_CHAR}|\({_URL_CHAR}*\))",
+    re.IGNORECASE,
+)
+_LINKIFY_SKIP_TAGS = frozenset({"pre", "code"})
+
+
+def _is_allowed_url(url: str) -> bool:
+    """Tell whether a link destination may be kept: allowed scheme or none at all."""
+    candidate = url
+    for _ in range(_MAX_DECODE_ROUNDS):
+        decoded = unquote(unescape(candidate))
+        if decoded == candidate:
+            break
+        candidate = decoded
+    compact = _URL_NOISE_RE.sub("", candidate).lower()
+    scheme = _SCHEME_RE.match(compact)
+    return scheme is None or scheme.group(1) in _ALLOWED_PROTOCOLS
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    """Attribute allow-list for the cleaner, with a stricter href check than bleach's."""
+    if name not in _ALLOWED_ATTRIBUTES.get(tag, frozenset()):
+        return False
+    if name == "href":
+        return _is_allowed_url(value)
+    if name == "start":
+        return _OL_START_RE.fullmatch(value.strip()) is not None
+    return True
+
+
+def _set_link_rel(
+    attrs: dict[tuple[str | None, str] | str, str], new: bool = False
+) -> dict[tuple[str | None, str] | str, str]:
+    """Linkify callback: give every <a>, old or new, exactly our rel."""
+    attrs.pop(_REL_KEY, None)
+    attrs[_REL_KEY] = _LINK_REL
+    return attrs
+
+
+class _LinkFilter(LinkifyFilter):  # type: ignore[misc]  # bleach ships no type hints
+    """Bleach's LinkifyFilter, fixed for running after the cleaner's own filter.
+
+    By the time this filter runs, the sanitizer has already split every real
+    character reference into its own token, so an "&" left in text is a literal
+    ampersand. Stock LinkifyFilter re-reads "&" followed by "lt;" as a character
+    reference, which turns text the author wrote as "&lt;" into "<" on screen.
+    """
+
+    def extract_entities(self, token: dict[str, str]) -> Iterator[dict[str, str]]:
+        yield token
+
+
+class _MemberMarkdown(MarkdownIt):
+    """CommonMark that refuses link destinations outside our scheme allow-list."""
+
+    def validateLink(self, url: str) -> bool:
+        return _is_allowed_url(url) and super().validateLink(url)
+
+
+def _build_markdown() -> MarkdownIt:
+    md = _MemberMarkdown(
+        "commonmark",
+        {"html": False, "linkify": False, "typographer": False, "breaks": True},
+    )
+    # No images yet: "![alt](src)" renders as "!" followed by an ordinary link.
+    md.disable("image")
+    return md
+
+
+def _build_cleaner() -> Cleaner:
+    return Cleaner(
+        tags=_ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=_ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[
+            partial(
+                _LinkFilter,
+                callbacks=[_set_link_rel],
+                skip_tags=_LINKIFY_SKIP_TAGS,
+                parse_email=False,
+                url_re=_BARE_URL_RE,
+            )
+        ],
+    )
+
+
+class _PerThreadCleaner(threading.local):
+    """One Cleaner per thread: bleach's parser keeps state while it cleans."""
+
+    def __init__(self) -> None:
+        self.cleaner = _build_cleaner()
+
+
+_MARKDOWN = _build_markdown()
+_CLEANERS = _PerThreadCleaner()
+
+
+def render_markdown(source: str) -> str:
+    """Render a member's Markdown (CommonMark) to HTML that is safe to show anyone."""
+    if not source.strip():
+        return ""
+    rendered: str = _MARKDOWN.render(source)
+    return sanitize_html(rendered).strip()
+
+
+def sanitize_html(html: str) -> str:
+    """Clean HTML from any source down to the allowed tags and attributes."""
+    if not html.strip():
+        return ""
+    cleaned: str = _CLEANERS.cleaner.clean(html)
+    return cleaned

@@ -1,0 +1,118 @@
+"""Shared fixtures: a fresh database per test, the app, personas and factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from tortoise.context import tortoise_test_context
+
+from forum.accounts import passwords
+from forum.accounts.models import User
+from forum.app import create_app
+from forum.database import MODEL_MODULES, connection_config
+from forum.settings import Settings
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("PORCHLIGHT_TEST_DATABASE_URL") or "sqlite://:memory:"
+TEST_REDIS_URL = os.environ.get("PORCHLIGHT_TEST_REDIS_URL") or None
+BASE_URL = "http://127.0.0.1:8000"
+
+# Real argon2id, at a cost that keeps the suite fast; production uses the library defaults.
+passwords.configure(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _fresh_database_url() -> str:
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        return TEST_DATABASE_URL
+    # One new database per test: tortoise fills {} with a random name.
+    base, _, _ = TEST_DATABASE_URL.rpartition("/")
+    return f"{base}/porchlight_test_{{}}"
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[None]:
+    async with tortoise_test_context(MODEL_MODULES, db_url=_fresh_database_url()) as ctx:
+        yield
+        connection = ctx.db()
+        if "sqlite" not in connection_config(TEST_DATABASE_URL)["engine"]:
+            await connection.close()
+            await connection.db_delete()
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str | None]:
+    if TEST_REDIS_URL is None:
+        yield None
+        return
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(TEST_REDIS_URL)
+    await client.flushdb()
+    yield TEST_REDIS_URL
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_url: str | None) -> Settings:
+    return Settings.from_environ(
+        {
+            "PORCHLIGHT_DATA_DIR": str(tmp_path / "data"),
+            "PORCHLIGHT_DATABASE_URL": TEST_DATABASE_URL,
+            **({"PORCHLIGHT_REDIS_URL": redis_url} if redis_url else {}),
+        },
+        cwd=tmp_path,
+    )
+
+
+@pytest.fixture
+def app(db: None, settings: Settings) -> Starlette:
+    return create_app(settings, manage_database=False)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        yield http
+
+
+@pytest.fixture
+def make_client(app: Starlette) -> Any:
+    """Open more clients (one per person) on the same app; closed at teardown."""
+    opened: list[httpx.AsyncClient] = []
+
+    def make() -> httpx.AsyncClient:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+        opened.append(http)
+        return http
+
+    yield make
+    # AsyncClient.aclose on ASGITransport holds no sockets; dropping them is enough.
+    opened.clear()
+
+
+@pytest.fixture
+async def member(db: None) -> User:
+    return await factories.user(username="maria")
+
+
+@pytest.fixture
+async def other_member(db: None) -> User:
+    return await factories.user(username="sam")
+
+
+@pytest.fixture
+async def moderator(db: None) -> User:
+    return await factories.user(username="modmira", role="moderator")
+
+
+@pytest.fixture
+async def admin(db: None) -> User:
+    return await factories.user(username="adminada", role="admin")
