@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -53,8 +53,10 @@ async def _rate_limited(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    codes = {404: ("not_found", "That page or item does not exist."),
-             405: ("method_not_allowed", "That method is not allowed here.")}
+    codes = {
+        404: ("not_found", "That page or item does not exist."),
+        405: ("method_not_allowed", "That method is not allowed here."),
+    }
     code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
     error = PorchlightError(message, code=code)
     error.status_code = exc.status_code
@@ -63,8 +65,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    error = PorchlightError("Something went wrong on our side. Please try again.",
-                            code="server_error")
+    error = PorchlightError(
+        "Something went wrong on our side. Please try again.", code="server_error"
+    )
     error.status_code = 500
     return await error_response(request, error)
 
@@ -107,8 +110,12 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=[
             Middleware(web.SecurityHeaders),
             Middleware(web.BodyLimit),
-            Middleware(Authentication, secret=settings.secret_key,
-                       allowed_origins=settings.allowed_origins, on_error=error_response),
+            Middleware(
+                Authentication,
+                secret=settings.secret_key,
+                allowed_origins=settings.allowed_origins,
+                on_error=error_response,
+            ),
         ],
         exception_handlers={
             PorchlightError: _porchlight_error,

@@ -11,7 +11,10 @@ class PorchlightError(Exception):
     default_message = "The request could not be understood."
 
     def __init__(
-        self, message: str | None = None, *, code: str | None = None,
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
         fields: Mapping[str, str] | None = None,
     ) -> None:
         self.message = message or self.default_message

@@ -25,8 +25,10 @@ async def readyz(request: Request) -> Response:
     if redis_url:
         checks["redis"] = await _redis_state(redis_url)
     ready = all(state == "ok" for state in checks.values())
-    return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 async def _redis_state(url: str) -> str:

@@ -15,63 +15,115 @@ _SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
         "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            }
+        },
     },
-    "Author": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "username": {"type": "string"},
-        "display_name": {"type": "string"}}},
-    "User": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "username": {"type": "string"},
-        "display_name": {"type": "string"},
-        "role": {"type": "string", "enum": ["member", "moderator", "admin"]},
-        "trust_level": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}},
-    "Board": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-        "description": {"type": "string"}, "visibility": {"type": "string",
-                                                          "enum": ["public", "members"]},
-        "position": {"type": "integer"}}},
-    "Topic": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "board": {"type": "string"}, "title": {"type": "string"},
-        "author": {"$ref": "#/components/schemas/Author"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "last_activity_at": {"type": "string", "format": "date-time"},
-        "post_count": {"type": "integer"}, "locked": {"type": "boolean"},
-        "pinned": {"type": "boolean"}}},
-    "Post": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "topic_id": {"type": "integer"},
-        "author": {"$ref": "#/components/schemas/Author"}, "body": {"type": "string"},
-        "body_html": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
-        "edited_at": {"type": ["string", "null"], "format": "date-time"},
-        "status": {"type": "string", "enum": ["visible", "pending", "hidden", "deleted"]}}},
+    "Author": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "display_name": {"type": "string"},
+        },
+    },
+    "User": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "display_name": {"type": "string"},
+            "role": {"type": "string", "enum": ["member", "moderator", "admin"]},
+            "trust_level": {"type": "integer"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Board": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "visibility": {"type": "string", "enum": ["public", "members"]},
+            "position": {"type": "integer"},
+        },
+    },
+    "Topic": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "board": {"type": "string"},
+            "title": {"type": "string"},
+            "author": {"$ref": "#/components/schemas/Author"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_activity_at": {"type": "string", "format": "date-time"},
+            "post_count": {"type": "integer"},
+            "locked": {"type": "boolean"},
+            "pinned": {"type": "boolean"},
+        },
+    },
+    "Post": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "topic_id": {"type": "integer"},
+            "author": {"$ref": "#/components/schemas/Author"},
+            "body": {"type": "string"},
+            "body_html": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "edited_at": {"type": ["string", "null"], "format": "date-time"},
+            "status": {"type": "string", "enum": ["visible", "pending", "hidden", "deleted"]},
+        },
+    },
 }
 
 
-def _operation(route: Route, method: str, path_params: list[tuple[str, str | None]]
-               ) -> dict[str, Any]:
+def _operation(
+    route: Route, method: str, path_params: list[tuple[str, str | None]]
+) -> dict[str, Any]:
     doc = (route.endpoint.__doc__ or route.name or "").strip().splitlines()[0]
     operation: dict[str, Any] = {
         "operationId": f"{route.name}_{method}".replace(":", "_"),
         "summary": doc,
         "responses": {
-            "default": {"description": "An error",
-                        "content": {"application/json": {"schema": _ERROR}}},
+            "default": {
+                "description": "An error",
+                "content": {"application/json": {"schema": _ERROR}},
+            },
         },
     }
     if method in ("post", "patch", "put"):
-        operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"type": "object"}}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
     if method == "delete" or route.name in ("api:logout",):
         operation["responses"]["204"] = {"description": "Done"}
     else:
-        operation["responses"]["200"] = {"description": "OK", "content": {
-            "application/json": {"schema": {"type": "object"}}}}
+        operation["responses"]["200"] = {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
     if method == "post":
         operation["responses"]["201"] = {"description": "Created"}
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer" if kind in ("int", "id") else "string"}}
-              for name, kind in path_params]
+    params = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if kind in ("int", "id") else "string"},
+        }
+        for name, kind in path_params
+    ]
     if method == "get" and route.name in _LISTS:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}},

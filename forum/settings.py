@@ -47,7 +47,9 @@ class Settings:
         data_dir = (cwd / env.get("PORCHLIGHT_DATA_DIR", "./data")).resolve()
         debug = env.get("PORCHLIGHT_DEBUG", "") in {"1", "true", "on", "yes"}
         port = int(env.get("PORCHLIGHT_PORT", str(port)))
-        database_url = env.get("PORCHLIGHT_DATABASE_URL") or f"sqlite://{data_dir / 'porchlight.db'}"
+        database_url = (
+            env.get("PORCHLIGHT_DATABASE_URL") or f"sqlite://{data_dir / 'porchlight.db'}"
+        )
         signup = env.get("PORCHLIGHT_SIGNUP", "open")
         if signup not in SIGNUP_MODES:
             raise SettingsError(f"PORCHLIGHT_SIGNUP must be one of {', '.join(SIGNUP_MODES)}")

@@ -64,8 +64,9 @@ def _human_date(moment: Any) -> str:
 templates.env.filters["when"] = _human_date
 
 
-def render(request: Request, name: str, context: Mapping[str, Any] | None = None,
-           status_code: int = 200) -> Response:
+def render(
+    request: Request, name: str, context: Mapping[str, Any] | None = None, status_code: int = 200
+) -> Response:
     ctx = dict(context or {})
     ctx.setdefault("viewer", getattr(request.state, "user", None))
     ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
@@ -81,8 +82,9 @@ def is_api(scope: Scope) -> bool:
     return bool(scope.get("path", "").startswith("/api/"))
 
 
-def json_response(data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
-                  ) -> Response:
+def json_response(
+    data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
     return JSONResponse(data, status_code=status_code, headers=dict(headers or {}))
 
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from html import unescape
+from typing import Any
 from urllib.parse import unquote
 
 from bleach.linkifier import LinkifyFilter
@@ -54,6 +55,11 @@ _ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "title", "rel"}),
     "ol": frozenset({"start"}),
 }
+# Elements removed together with everything inside them. Their text is code, never
+# prose: without this, CSS from a pasted e-mail or the body of a script would show
+# up as visible text. The cleaner lets them through its own filter (without any
+# attribute) only so that _DropWithContent can find where they end.
+_DROPPED_WITH_CONTENT = frozenset({"script", "style"})
 _ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _LINK_REL = "nofollow ugc noopener noreferrer"
 
@@ -130,6 +136,25 @@ class _LinkFilter(LinkifyFilter):  # type: ignore[misc]  # bleach ships no type 
         yield token
 
 
+class _DropWithContent:
+    """Cleaner filter: remove <script> and <style> elements along with their text."""
+
+    def __init__(self, source: Iterable[dict[str, Any]]) -> None:
+        self.source = source
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        depth = 0
+        for token in self.source:
+            if token.get("name") in _DROPPED_WITH_CONTENT:
+                if token["type"] == "StartTag":
+                    depth += 1
+                elif token["type"] == "EndTag":
+                    depth = max(depth - 1, 0)
+                continue
+            if depth == 0:
+                yield token
+
+
 class _MemberMarkdown(MarkdownIt):
     """CommonMark that refuses link destinations outside our scheme allow-list."""
 
@@ -149,19 +174,20 @@ def _build_markdown() -> MarkdownIt:
 
 def _build_cleaner() -> Cleaner:
     return Cleaner(
-        tags=_ALLOWED_TAGS,
+        tags=_ALLOWED_TAGS | _DROPPED_WITH_CONTENT,
         attributes=_allow_attribute,
         protocols=_ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
         filters=[
+            _DropWithContent,
             partial(
                 _LinkFilter,
                 callbacks=[_set_link_rel],
                 skip_tags=_LINKIFY_SKIP_TAGS,
                 parse_email=False,
                 url_re=_BARE_URL_RE,
-            )
+            ),
         ],
     )
 

@@ -14,11 +14,20 @@ from forum.boards.models import Board
 PASSWORD = "correct horse battery staple"
 
 
-async def user(*, username: str = "neighbour", role: str = "member",
-               password: str = PASSWORD, email: str | None = None) -> User:
+async def user(
+    *,
+    username: str = "neighbour",
+    role: str = "member",
+    password: str = PASSWORD,
+    email: str | None = None,
+) -> User:
     person = await accounts.register(
-        {"username": username, "email": email or f"{username}@example.org",
-         "password": password, "display_name": username.title()},
+        {
+            "username": username,
+            "email": email or f"{username}@example.org",
+            "password": password,
+            "display_name": username.title(),
+        },
         signup="open",
     )
     if role != "member":
@@ -27,18 +36,28 @@ async def user(*, username: str = "neighbour", role: str = "member",
     return person
 
 
-async def board(*, slug: str = "general", name: str = "General", visibility: str = "public",
-                description: str = "Talk about anything.") -> Board:
+async def board(
+    *,
+    slug: str = "general",
+    name: str = "General",
+    visibility: str = "public",
+    description: str = "Talk about anything.",
+) -> Board:
     creator = await User.filter(role="admin").first()
     if creator is None:
         creator = await user(username=f"founder-{slug}"[:30], role="admin")
-    return await boards.create_board(creator, {"slug": slug, "name": name,
-                                               "description": description,
-                                               "visibility": visibility})
+    return await boards.create_board(
+        creator, {"slug": slug, "name": name, "description": description, "visibility": visibility}
+    )
 
 
-async def topic(*, author: User, board_slug: str = "general", title: str = "Hello neighbours",
-                body: str = "Glad to be here.") -> dict[str, Any]:
+async def topic(
+    *,
+    author: User,
+    board_slug: str = "general",
+    title: str = "Hello neighbours",
+    body: str = "Glad to be here.",
+) -> dict[str, Any]:
     if not await Board.filter(slug=board_slug).exists():
         await board(slug=board_slug, name=board_slug.title())
     created, _ = await boards.create_topic(author, board_slug, {"title": title, "body": body})
@@ -60,11 +79,11 @@ async def bearer(http: httpx.AsyncClient, person: User) -> httpx.AsyncClient:
     return http
 
 
-async def login_cookie(http: httpx.AsyncClient, username: str,
-                       password: str = PASSWORD) -> str:
+async def login_cookie(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the API as a browser would; returns the CSRF token."""
-    response = await http.post("/api/v1/auth/login",
-                               json={"username": username, "password": password})
+    response = await http.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     token: str = response.json()["csrf_token"]
     return token

@@ -21,8 +21,12 @@ def author_json(user: User) -> dict[str, Any]:
 
 def user_json(user: User) -> dict[str, Any]:
     return {
-        "id": user.id, "username": user.username, "display_name": user.shown_name,
-        "role": user.role, "trust_level": user.trust_level, "created_at": clock.iso(user.created_at),
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.shown_name,
+        "role": user.role,
+        "trust_level": user.trust_level,
+        "created_at": clock.iso(user.created_at),
     }
 
 
@@ -40,8 +44,9 @@ def client_address(request: Request) -> str:
 async def register(request: Request) -> Response:
     """Create an account. 202 when sign-up waits for approval."""
     data = await web.read_json(request)
-    user = await services.register(data, signup=request.app.state.settings.signup,
-                                   client=client_address(request))
+    user = await services.register(
+        data, signup=request.app.state.settings.signup, client=client_address(request)
+    )
     if user.status == "pending":
         return web.json_response({"status": "pending"}, 202)
     return web.json_response({"user": user_json(user)}, 201)
@@ -50,16 +55,23 @@ async def register(request: Request) -> Response:
 async def login(request: Request) -> Response:
     """Sign in with username or e-mail; returns a bearer token and sets a session cookie."""
     data = await web.read_json(request)
-    user = await services.check_credentials(data.get("username"), data.get("password"),
-                                            client=client_address(request))
+    user = await services.check_credentials(
+        data.get("username"), data.get("password"), client=client_address(request)
+    )
     if request.state.session is not None:
         await services.end_session(request.state.session)  # rotate: never reuse a session id
     key, session = await services.start_session(user)
     settings = request.app.state.settings
-    body = {"user": user_json(user), "token": key,
-            "csrf_token": csrf_token(settings.secret_key, "session:" + session.key_hash)}
-    cookie = session_cookie_header(key, secure=request.url.scheme == "https",
-                                   max_age=int(services.SESSION_IDLE.total_seconds()))
+    body = {
+        "user": user_json(user),
+        "token": key,
+        "csrf_token": csrf_token(settings.secret_key, "session:" + session.key_hash),
+    }
+    cookie = session_cookie_header(
+        key,
+        secure=request.url.scheme == "https",
+        max_age=int(services.SESSION_IDLE.total_seconds()),
+    )
     return web.json_response(body, headers={"set-cookie": cookie})
 
 

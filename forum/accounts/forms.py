@@ -31,8 +31,16 @@ class FieldErrors:
             raise InvalidInput(message, fields=self.errors)
 
 
-def text(data: Mapping[str, Any], name: str, errors: FieldErrors, *, required: bool = True,
-         max_length: int | None = None, multiline: bool = False, strip: bool = True) -> str:
+def text(
+    data: Mapping[str, Any],
+    name: str,
+    errors: FieldErrors,
+    *,
+    required: bool = True,
+    max_length: int | None = None,
+    multiline: bool = False,
+    strip: bool = True,
+) -> str:
     """A string field: present (if required), a string, within length, free of control chars."""
     value = data.get(name)
     if value is None or value == "":
@@ -68,8 +76,13 @@ def email(data: Mapping[str, Any], errors: FieldErrors, name: str = "email") -> 
     return value
 
 
-def new_password(data: Mapping[str, Any], errors: FieldErrors, name: str = "password",
-                 *, user_words: tuple[str, ...] = ()) -> str:
+def new_password(
+    data: Mapping[str, Any],
+    errors: FieldErrors,
+    name: str = "password",
+    *,
+    user_words: tuple[str, ...] = (),
+) -> str:
     value = data.get(name)
     if value is None or value == "":
         errors.add(name, "This field is required.")
@@ -90,8 +103,9 @@ def new_password(data: Mapping[str, Any], errors: FieldErrors, name: str = "pass
 
 def profile(data: Mapping[str, Any], errors: FieldErrors) -> dict[str, str]:
     return {
-        "display_name": text(data, "display_name", errors, required=False,
-                             max_length=DISPLAY_NAME_MAX),
+        "display_name": text(
+            data, "display_name", errors, required=False, max_length=DISPLAY_NAME_MAX
+        ),
         "area": text(data, "area", errors, required=False, max_length=AREA_MAX),
         "bio": text(data, "bio", errors, required=False, max_length=BIO_MAX, multiline=True),
     }

@@ -60,15 +60,21 @@ def _cookies(scope: Scope) -> dict[str, str]:
 def _header(scope: Scope, wanted: bytes) -> str | None:
     for name, value in scope["headers"]:
         if name == wanted:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 
 class Authentication:
     """Puts user, session, how they signed in and the CSRF token into request.state."""
 
-    def __init__(self, app: ASGIApp, *, secret: str, allowed_origins: tuple[str, ...],
-                 on_error: ErrorResponder) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret: str,
+        allowed_origins: tuple[str, ...],
+        on_error: ErrorResponder,
+    ) -> None:
         self.app = app
         self.secret = secret
         self.allowed_origins = frozenset(allowed_origins)
@@ -96,7 +102,8 @@ class Authentication:
             state["csrf_token"] = csrf_token(self.secret, "session:" + found[1].key_hash)
         else:
             anon = cookies.get(ANON_COOKIE, "")
-            if not anon or len(anon) > 64:
+            if (not anon or len(anon) > 64) and not web.is_api(scope):
+                # Only pages carry forms; the API needs no anonymous token.
                 anon = new_anon = secrets.token_urlsafe(24)
             state["csrf_token"] = csrf_token(self.secret, "anon:" + anon)
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
@@ -117,37 +124,52 @@ class Authentication:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 secure = scope.get("scheme") == "https"
-                headers.append("set-cookie", f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; "
-                               f"SameSite=Lax{'; Secure' if secure else ''}")
+                headers.append(
+                    "set-cookie",
+                    f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; "
+                    f"SameSite=Lax{'; Secure' if secure else ''}",
+                )
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
 
-    async def _guard(self, scope: Scope, receive: Receive, send: Send,
-                     cookies: dict[str, str]) -> Receive | None:
+    async def _guard(
+        self, scope: Scope, receive: Receive, send: Send, cookies: dict[str, str]
+    ) -> Receive | None:
         """Check Origin and CSRF on an unsafe request; answer it and return None if they fail."""
         state = scope["state"]
         via = state["via"]
         origin = _header(scope, b"origin")
         api = web.is_api(scope)
-        if origin is not None and origin != "null" and (via == "cookie" or not api) and (
-            origin.rstrip("/") not in self.allowed_origins
+        if (
+            origin is not None
+            and origin != "null"
+            and (via == "cookie" or not api)
+            and (origin.rstrip("/") not in self.allowed_origins)
         ):
             await self._refuse(scope, receive, send, "This request came from another site.")
             return None
         if via == "bearer" or (api and via is None):
             return receive
         if not api and via is None and ANON_COOKIE not in cookies:
-            await self._refuse(scope, receive, send, "Your browser did not keep our form cookie. "
-                               "Please allow cookies for this site, reload and try again.")
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                "Your browser did not keep our form cookie. "
+                "Please allow cookies for this site, reload and try again.",
+            )
             return None
         sent = _header(scope, CSRF_HEADER.encode())
         replay = receive
         if sent is None and not api:
             sent, replay = await self._token_from_form(scope, receive)
         if not sent or not hmac.compare_digest(sent, state["csrf_token"]):
-            message = ("The security token is missing or wrong." if api else
-                       "This form has expired. Go back, reload the page and try again.")
+            message = (
+                "The security token is missing or wrong."
+                if api
+                else "This form has expired. Go back, reload the page and try again."
+            )
             await self._refuse(scope, replay, send, message)
             return None
         return replay

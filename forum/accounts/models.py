@@ -73,6 +73,7 @@ class Invite(Model):
         "models.User", related_name=None, null=True, on_delete=fields.SET_NULL
     )
     used_at = fields.DatetimeField(null=True)
+    used_by_id: int | None
 
     class Meta:
         table = "invites"

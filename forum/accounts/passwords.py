@@ -26,9 +26,7 @@ _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] 
 def configure(*, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> None:
     """Change the hashing cost (the test suite lowers it; production keeps the defaults)."""
     global _hasher, _dummy_hash
-    _hasher = PasswordHasher(
-        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
-    )
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
     _dummy_hash = ""
 
 
@@ -57,10 +55,10 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
         known = True
     async with _gate():
         try:
-            ok = await asyncio.to_thread(_hasher.verify, password_hash, password)
+            await asyncio.to_thread(_hasher.verify, password_hash, password)
         except (VerificationError, InvalidHashError):
-            ok = False
-    return ok and known
+            return False
+    return known
 
 
 def needs_rehash(password_hash: str) -> bool:

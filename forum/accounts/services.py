@@ -36,23 +36,29 @@ async def _check_unique(errors: forms.FieldErrors, username: str, email: str) ->
         errors.add("email", "An account already uses that e-mail address.")
 
 
-async def _create_user(data: Mapping[str, Any], *, role: str = "member",
-                       status: str = "active") -> User:
+async def _create_user(
+    data: Mapping[str, Any], *, role: str = "member", status: str = "active"
+) -> User:
     errors = forms.FieldErrors()
     username = forms.username(data, errors)
     email = forms.email(data, errors)
-    display_name = forms.text(data, "display_name", errors, required=False,
-                              max_length=forms.DISPLAY_NAME_MAX)
+    display_name = forms.text(
+        data, "display_name", errors, required=False, max_length=forms.DISPLAY_NAME_MAX
+    )
     password = forms.new_password(data, errors, user_words=(username, email))
     await _check_unique(errors, username, email)
     errors.raise_if_any()
     password_hash = await passwords.hash_password(password)
     try:
         return await User.create(
-            username=username, username_key=username.casefold(),
-            email=email, email_key=email.casefold(),
-            display_name=display_name or username, password_hash=password_hash,
-            role=role, status=status,
+            username=username,
+            username_key=username.casefold(),
+            email=email,
+            email_key=email.casefold(),
+            display_name=display_name or username,
+            password_hash=password_hash,
+            role=role,
+            status=status,
         )
     except IntegrityError:
         # Two sign-ups raced for the same name or address: answer as if checked first.
@@ -82,8 +88,9 @@ async def register(data: Mapping[str, Any], *, signup: str, client: str = "") ->
 
 async def _usable_invite(code: object) -> Invite:
     if not isinstance(code, str) or not code:
-        raise InvalidInput("Sign-up here is by invitation.",
-                           fields={"invite": "An invitation code is required."})
+        raise InvalidInput(
+            "Sign-up here is by invitation.", fields={"invite": "An invitation code is required."}
+        )
     invite = await Invite.get_or_none(code_hash=digest(code))
     if invite is None or invite.used_by_id is not None or invite.expires_at < clock.now():
         raise InvalidInput(fields={"invite": "That invitation is not valid or has been used."})
@@ -109,23 +116,30 @@ async def check_credentials(identifier: object, password: object, *, client: str
     errors.raise_if_any()
     await ratelimits.check(f"login:{client}", limit=30, window=300)
     await ratelimits.check(f"login-user:{ident.casefold()}", limit=10, window=300)
-    field = "email_key" if "@" in ident else "username_key"
-    user = await User.get_or_none(**{field: ident.casefold()})
-    ok = await passwords.verify_password(user.password_hash if user else None,
-                                         secret[: forms.PASSWORD_MAX])
+    key = ident.casefold()
+    user = await (
+        User.get_or_none(email_key=key) if "@" in key else User.get_or_none(username_key=key)
+    )
+    ok = await passwords.verify_password(
+        user.password_hash if user else None, secret[: forms.PASSWORD_MAX]
+    )
     if user is None or not ok or user.status == "deleted":
-        raise NotAuthenticated("That username and password do not match.",
-                               code="invalid_credentials")
+        raise NotAuthenticated(
+            "That username and password do not match.", code="invalid_credentials"
+        )
     if user.status == "pending":
-        raise PermissionDenied("Your account is waiting for a moderator's approval.",
-                               code="pending_approval")
+        raise PermissionDenied(
+            "Your account is waiting for a moderator's approval.", code="pending_approval"
+        )
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash_password(secret)
         await user.save(update_fields=["password_hash"])
     return user
 
 
-async def start_session(user: User, *, kind: str = "cookie", label: str = "") -> tuple[str, Session]:
+async def start_session(
+    user: User, *, kind: str = "cookie", label: str = ""
+) -> tuple[str, Session]:
     """A new session or token: the secret goes to the client once, only its hash is kept."""
     key = secrets.token_urlsafe(32)
     session = await Session.create(
@@ -185,15 +199,17 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     return actor
 
 
-async def change_password(actor: User, current_session: Session | None,
-                          data: Mapping[str, Any]) -> None:
+async def change_password(
+    actor: User, current_session: Session | None, data: Mapping[str, Any]
+) -> None:
     """Set a new password and end every other session and token of this person."""
     errors = forms.FieldErrors()
     current = data.get("current_password")
     if not isinstance(current, str) or not current:
         errors.add("current_password", "Enter your current password.")
-    new = forms.new_password(data, errors, "new_password",
-                             user_words=(actor.username, actor.email or ""))
+    new = forms.new_password(
+        data, errors, "new_password", user_words=(actor.username, actor.email or "")
+    )
     errors.raise_if_any()
     assert isinstance(current, str)
     if not await passwords.verify_password(actor.password_hash, current[: forms.PASSWORD_MAX]):
@@ -217,9 +233,17 @@ async def delete_account(actor: User, password: object) -> None:
     async with in_transaction():
         await Session.filter(user_id=actor.id).delete()
         await User.filter(id=actor.id).update(
-            username=placeholder, username_key=placeholder, email=None, email_key=None,
-            display_name=DELETED_NAME, password_hash="", area="", bio="",
-            status="deleted", role="member", deleted_at=clock.now(),
+            username=placeholder,
+            username_key=placeholder,
+            email=None,
+            email_key=None,
+            display_name=DELETED_NAME,
+            password_hash="",
+            area="",
+            bio="",
+            status="deleted",
+            role="member",
+            deleted_at=clock.now(),
         )
 
 
@@ -289,8 +313,12 @@ async def create_invite(actor: User | None, note: str = "") -> str:
     require_admin(actor)
     assert actor is not None
     code = secrets.token_urlsafe(16)
-    await Invite.create(code_hash=digest(code), created_by=actor, note=note[:120],
-                        expires_at=clock.now() + INVITE_LIFETIME)
+    await Invite.create(
+        code_hash=digest(code),
+        created_by=actor,
+        note=note[:120],
+        expires_at=clock.now() + INVITE_LIFETIME,
+    )
     return code
 
 

@@ -16,41 +16,57 @@ from forum.pagination import Page, clamp_limit
 
 def board_json(board: Board | dict[str, Any]) -> dict[str, Any]:
     get = board.get if isinstance(board, dict) else board.__getattribute__
-    return {name: get(name) for name in ("id", "slug", "name", "description", "visibility",
-                                         "position")}
+    return {
+        name: get(name) for name in ("id", "slug", "name", "description", "visibility", "position")
+    }
 
 
 def _author(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["author_id"], "username": row["author_username"],
-            "display_name": row["author_display_name"] or row["author_username"]}
+    return {
+        "id": row["author_id"],
+        "username": row["author_username"],
+        "display_name": row["author_display_name"] or row["author_username"],
+    }
 
 
 def topic_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "board": row["board_slug"], "title": row["title"],
-        "author": _author(row), "created_at": clock.iso(row["created_at"]),
-        "last_activity_at": clock.iso(row["last_activity_at"]), "post_count": row["post_count"],
-        "locked": row["locked"], "pinned": row["pinned"],
+        "id": row["id"],
+        "board": row["board_slug"],
+        "title": row["title"],
+        "author": _author(row),
+        "created_at": clock.iso(row["created_at"]),
+        "last_activity_at": clock.iso(row["last_activity_at"]),
+        "post_count": row["post_count"],
+        "locked": row["locked"],
+        "pinned": row["pinned"],
     }
 
 
 def post_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "topic_id": row["topic_id"], "author": _author(row),
-        "body": row["body"], "body_html": row["body_html"],
-        "created_at": clock.iso(row["created_at"]), "edited_at": clock.iso(row["edited_at"]),
+        "id": row["id"],
+        "topic_id": row["topic_id"],
+        "author": _author(row),
+        "body": row["body"],
+        "body_html": row["body_html"],
+        "created_at": clock.iso(row["created_at"]),
+        "edited_at": clock.iso(row["edited_at"]),
         "status": row["status"],
     }
 
 
 def _listing(page: Page[dict[str, Any]], serialize: Any) -> Response:
-    return web.json_response({"items": [serialize(r) for r in page.items],
-                              "next_cursor": page.next_cursor})
+    return web.json_response(
+        {"items": [serialize(r) for r in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 def _page_args(request: Request) -> dict[str, Any]:
-    return {"cursor": request.query_params.get("cursor"),
-            "limit": clamp_limit(request.query_params.get("limit"))}
+    return {
+        "cursor": request.query_params.get("cursor"),
+        "limit": clamp_limit(request.query_params.get("limit")),
+    }
 
 
 async def board_list(request: Request) -> Response:
@@ -75,16 +91,16 @@ async def board_update(request: Request) -> Response:
 
 async def topic_list(request: Request) -> Response:
     """A board's topics, pinned first, then newest activity."""
-    page = await services.list_topics(request.state.user, request.path_params["slug"],
-                                      **_page_args(request))
+    page = await services.list_topics(
+        request.state.user, request.path_params["slug"], **_page_args(request)
+    )
     return _listing(page, topic_json)
 
 
 async def topic_create(request: Request) -> Response:
     """Start a topic; returns it with its first post."""
     data = await web.read_json(request)
-    topic, post = await services.create_topic(request.state.user, request.path_params["slug"],
-                                              data)
+    topic, post = await services.create_topic(request.state.user, request.path_params["slug"], data)
     return web.json_response({**topic_json(topic), "first_post": post_json(post)}, 201)
 
 
@@ -103,8 +119,9 @@ async def topic_update(request: Request) -> Response:
 
 async def post_list(request: Request) -> Response:
     """A topic's posts, oldest first."""
-    page = await services.list_posts(request.state.user, request.path_params["id"],
-                                     **_page_args(request))
+    page = await services.list_posts(
+        request.state.user, request.path_params["id"], **_page_args(request)
+    )
     return _listing(page, post_json)
 
 
@@ -139,8 +156,7 @@ routes = [
     Route("/api/v1/boards", board_create, methods=["POST"], name="api:board_create"),
     Route("/api/v1/boards/{id:id}", board_update, methods=["PATCH"], name="api:board_update"),
     Route("/api/v1/boards/{slug}/topics", topic_list, methods=["GET"], name="api:topics"),
-    Route("/api/v1/boards/{slug}/topics", topic_create, methods=["POST"],
-          name="api:topic_create"),
+    Route("/api/v1/boards/{slug}/topics", topic_create, methods=["POST"], name="api:topic_create"),
     Route("/api/v1/topics/{id:id}", topic_detail, methods=["GET"], name="api:topic"),
     Route("/api/v1/topics/{id:id}", topic_update, methods=["PATCH"], name="api:topic_update"),
     Route("/api/v1/topics/{id:id}/posts", post_list, methods=["GET"], name="api:posts"),

@@ -27,19 +27,21 @@ def body(data: Mapping[str, Any], errors: FieldErrors) -> str:
     return value.rstrip()
 
 
-def board(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
-          ) -> dict[str, Any]:
+def board(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if not partial or "slug" in data:
         slug = text(data, "slug", errors, max_length=40)
         if slug and not SLUG_RE.fullmatch(slug):
-            errors.add("slug", "Use lowercase letters, digits and single hyphens, like ask-for-help.")
+            errors.add(
+                "slug", "Use lowercase letters, digits and single hyphens, like ask-for-help."
+            )
         values["slug"] = slug
     if not partial or "name" in data:
         values["name"] = text(data, "name", errors, max_length=80)
     if not partial or "description" in data:
-        values["description"] = text(data, "description", errors, required=False,
-                                     max_length=500, multiline=True)
+        values["description"] = text(
+            data, "description", errors, required=False, max_length=500, multiline=True
+        )
     if "visibility" in data or not partial:
         visibility = data.get("visibility", "public") or "public"
         if visibility not in VISIBILITIES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -21,14 +21,33 @@ from moderation.sanitizing import render_markdown
 
 POSTS_PER_PAGE = 20
 _TOPIC_FIELDS = dict(
-    board_slug="board__slug", author_username="author__username",
+    board_slug="board__slug",
+    author_username="author__username",
     author_display_name="author__display_name",
 )
-_TOPIC_COLUMNS = ("id", "board_id", "title", "author_id", "created_at", "last_activity_at",
-                  "post_count", "locked", "pinned", "version")
+_TOPIC_COLUMNS = (
+    "id",
+    "board_id",
+    "title",
+    "author_id",
+    "created_at",
+    "last_activity_at",
+    "post_count",
+    "locked",
+    "pinned",
+    "version",
+)
 _POST_FIELDS = dict(author_username="author__username", author_display_name="author__display_name")
-_POST_COLUMNS = ("id", "topic_id", "author_id", "body", "body_html", "created_at", "edited_at",
-                 "status")
+_POST_COLUMNS = (
+    "id",
+    "topic_id",
+    "author_id",
+    "body",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "status",
+)
 
 
 def _can_see_board(actor: User | None, visibility: str) -> bool:
@@ -49,6 +68,7 @@ def _require_staff(actor: User | None) -> User:
 
 
 # Boards ---------------------------------------------------------------------------------------
+
 
 async def list_boards(actor: User | None) -> list[dict[str, Any]]:
     """Boards this person may read, in the order administrators chose."""
@@ -101,7 +121,8 @@ async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any
 async def move_board(actor: User | None, board_id: int, step: int) -> None:
     """Swap a board with its neighbour above (step -1) or below (step 1)."""
     _require_admin(actor)
-    ordered = await Board.all().order_by("position", "id").values_list("id", flat=True)
+    ids = await Board.all().order_by("position", "id").values_list("id", flat=True)
+    ordered: list[int] = list(cast(list[int], ids))
     if board_id not in ordered:
         raise NotFound("There is no such board.")
     index = ordered.index(board_id)
@@ -123,6 +144,7 @@ def _require_admin(actor: User | None) -> User:
 
 # Topics ---------------------------------------------------------------------------------------
 
+
 def _topic_query(actor: User | None) -> Any:
     query = Topic.all()
     if actor is None:
@@ -130,8 +152,9 @@ def _topic_query(actor: User | None) -> Any:
     return query
 
 
-async def list_topics(actor: User | None, slug: str, *, cursor: str | None = None,
-                      limit: int = 20) -> Page[dict[str, Any]]:
+async def list_topics(
+    actor: User | None, slug: str, *, cursor: str | None = None, limit: int = 20
+) -> Page[dict[str, Any]]:
     """A board's topics: pinned first, then the most recently active."""
     board = await access_board(actor, slug)
     query = Topic.filter(board_id=board.id)
@@ -146,17 +169,23 @@ async def list_topics(actor: User | None, slug: str, *, cursor: str | None = Non
             | Q(pinned=pinned, last_activity_at__lt=when)
             | Q(pinned=pinned, last_activity_at=when, id__lt=last_id)
         )
-    rows = await query.order_by("-pinned", "-last_activity_at", "-id").limit(limit + 1).values(
-        *_TOPIC_COLUMNS, **_TOPIC_FIELDS
+    rows = (
+        await query.order_by("-pinned", "-last_activity_at", "-id")
+        .limit(limit + 1)
+        .values(*_TOPIC_COLUMNS, **_TOPIC_FIELDS)
     )
     return _page(rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"]))
 
 
 async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, Any]]:
     """The most recently active topics across the boards this person may read."""
-    return await _topic_query(actor).order_by("-last_activity_at", "-id").limit(limit).values(
-        *_TOPIC_COLUMNS, **_TOPIC_FIELDS, board_name="board__name"
+    rows: list[dict[str, Any]] = (
+        await _topic_query(actor)
+        .order_by("-last_activity_at", "-id")
+        .limit(limit)
+        .values(*_TOPIC_COLUMNS, **_TOPIC_FIELDS, board_name="board__name")
     )
+    return rows
 
 
 def _cursor_time(raw: object) -> datetime:
@@ -176,9 +205,15 @@ def _page(rows: list[dict[str, Any]], limit: int, key: Any) -> Page[dict[str, An
 
 async def access_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
     """A topic as a row (with its board), if this person may read it."""
-    row = await Topic.filter(id=topic_id).first().values(
-        *_TOPIC_COLUMNS, **_TOPIC_FIELDS, board_name="board__name",
-        board_visibility="board__visibility",
+    row = (
+        await Topic.filter(id=topic_id)
+        .first()
+        .values(
+            *_TOPIC_COLUMNS,
+            **_TOPIC_FIELDS,
+            board_name="board__name",
+            board_visibility="board__visibility",
+        )
     )
     if row is None:
         raise NotFound("That topic does not exist.")
@@ -187,8 +222,9 @@ async def access_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
     return row
 
 
-async def create_topic(actor: User | None, slug: str, data: Mapping[str, Any]
-                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+async def create_topic(
+    actor: User | None, slug: str, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Start a topic with its first post."""
     author = _require_member(actor)
     board = await access_board(author, slug)
@@ -198,15 +234,20 @@ async def create_topic(actor: User | None, slug: str, data: Mapping[str, Any]
     errors.raise_if_any()
     html = render_markdown(body)
     async with in_transaction():
-        topic = await Topic.create(board_id=board.id, author_id=author.id, title=title,
-                                   last_activity_at=clock.now(), post_count=1)
-        post = await Post.create(topic_id=topic.id, author_id=author.id, body=body,
-                                 body_html=html)
+        topic = await Topic.create(
+            board_id=board.id,
+            author_id=author.id,
+            title=title,
+            last_activity_at=clock.now(),
+            post_count=1,
+        )
+        post = await Post.create(topic_id=topic.id, author_id=author.id, body=body, body_html=html)
     return await access_topic(author, topic.id), _post_row(post, author)
 
 
-async def update_topic(actor: User | None, topic_id: int, data: Mapping[str, Any]
-                       ) -> dict[str, Any]:
+async def update_topic(
+    actor: User | None, topic_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
     """Authors and moderators retitle; only moderators lock and pin."""
     user = _require_member(actor)
     topic = await access_topic(user, topic_id)
@@ -230,6 +271,7 @@ async def update_topic(actor: User | None, topic_id: int, data: Mapping[str, Any
 
 # Posts ----------------------------------------------------------------------------------------
 
+
 def _post_row(post: Post, author: User) -> dict[str, Any]:
     row = {name: getattr(post, name) for name in _POST_COLUMNS}
     row.update(author_username=author.username, author_display_name=author.display_name)
@@ -241,15 +283,18 @@ def _viewable(row: dict[str, Any], actor: User | None) -> dict[str, Any]:
     status = row["status"]
     staff = actor is not None and actor.is_staff
     own = actor is not None and actor.id == row["author_id"]
-    if status == "deleted" or (status == "hidden" and not staff) or (
-        status == "pending" and not (staff or own)
+    if (
+        status == "deleted"
+        or (status == "hidden" and not staff)
+        or (status == "pending" and not (staff or own))
     ):
         return {**row, "body": "", "body_html": ""}
     return row
 
 
-async def list_posts(actor: User | None, topic_id: int, *, cursor: str | None = None,
-                     limit: int = 20) -> Page[dict[str, Any]]:
+async def list_posts(
+    actor: User | None, topic_id: int, *, cursor: str | None = None, limit: int = 20
+) -> Page[dict[str, Any]]:
     """A topic's posts, oldest first."""
     await access_topic(actor, topic_id)
     after = decode_cursor(cursor, 1)
@@ -263,13 +308,18 @@ async def list_posts(actor: User | None, topic_id: int, *, cursor: str | None = 
     return Page([_viewable(r, actor) for r in page.items], page.next_cursor)
 
 
-async def topic_page(actor: User | None, topic_id: int, page: int
-                     ) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+async def topic_page(
+    actor: User | None, topic_id: int, page: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
     """A topic, one numbered page of its posts, and whether another page follows."""
     topic = await access_topic(actor, topic_id)
-    rows = await Post.filter(topic_id=topic_id).order_by("id").offset(
-        (page - 1) * POSTS_PER_PAGE
-    ).limit(POSTS_PER_PAGE + 1).values(*_POST_COLUMNS, **_POST_FIELDS)
+    rows = (
+        await Post.filter(topic_id=topic_id)
+        .order_by("id")
+        .offset((page - 1) * POSTS_PER_PAGE)
+        .limit(POSTS_PER_PAGE + 1)
+        .values(*_POST_COLUMNS, **_POST_FIELDS)
+    )
     more = len(rows) > POSTS_PER_PAGE
     return topic, [_viewable(r, actor) for r in rows[:POSTS_PER_PAGE]], more
 
@@ -285,12 +335,12 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     errors.raise_if_any()
     html = render_markdown(body)
     async with in_transaction():
-        post = await Post.create(topic_id=topic_id, author_id=author.id, body=body,
-                                 body_html=html)
+        post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
         now = post.created_at
         # Counted in the database, not in Python: concurrent replies cannot lose an update.
-        await Topic.filter(id=topic_id).update(post_count=F("post_count") + 1,
-                                               version=F("version") + 1)
+        await Topic.filter(id=topic_id).update(
+            post_count=F("post_count") + 1, version=F("version") + 1
+        )
         await Topic.filter(id=topic_id, last_activity_at__lt=now).update(last_activity_at=now)
     return _post_row(post, author)
 
@@ -335,12 +385,11 @@ async def delete_post(actor: User | None, post_id: int) -> None:
     """Soft-delete: the text is kept for moderators, everyone else sees that it was removed."""
     _, row = await _editable_post(actor, post_id)
     async with in_transaction():
-        changed = await Post.filter(id=post_id).exclude(status="deleted").update(
-            status="deleted"
-        )
+        changed = await Post.filter(id=post_id).exclude(status="deleted").update(status="deleted")
         if changed:
-            await Topic.filter(id=row["topic_id"]).update(post_count=F("post_count") - 1,
-                                                          version=F("version") + 1)
+            await Topic.filter(id=row["topic_id"]).update(
+                post_count=F("post_count") - 1, version=F("version") + 1
+            )
 
 
 async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any], list[Any]]:
@@ -348,7 +397,9 @@ async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any]
     row = await access_post(actor, post_id)
     if not row["body_html"]:
         raise NotFound("That post's history is not available.")
-    revisions = await PostRevision.filter(post_id=post_id).order_by("-id").values(
-        "id", "body", "created_at", editor_username="editor__username"
+    revisions = (
+        await PostRevision.filter(post_id=post_id)
+        .order_by("-id")
+        .values("id", "body", "created_at", editor_username="editor__username")
     )
     return row, revisions

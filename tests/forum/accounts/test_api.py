@@ -10,9 +10,15 @@ from tests import factories
 
 
 async def test_register_creates_member_and_hides_password(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/v1/auth/register", json={
-        "username": "Ana_B", "email": "ana@example.org", "password": "a quiet street at dusk",
-        "display_name": "Ana B."})
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "username": "Ana_B",
+            "email": "ana@example.org",
+            "password": "a quiet street at dusk",
+            "display_name": "Ana B.",
+        },
+    )
     assert response.status_code == 201, response.text
     user = response.json()["user"]
     assert user["username"] == "Ana_B"
@@ -23,8 +29,9 @@ async def test_register_creates_member_and_hides_password(client: httpx.AsyncCli
 
 
 async def test_login_me_logout_round_trip(client: httpx.AsyncClient, member: User) -> None:
-    response = await client.post("/api/v1/auth/login",
-                                 json={"username": "maria", "password": factories.PASSWORD})
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": "maria", "password": factories.PASSWORD}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["user"]["username"] == "maria"
@@ -39,14 +46,18 @@ async def test_login_me_logout_round_trip(client: httpx.AsyncClient, member: Use
     assert (await client.get("/api/v1/me")).status_code == 401
 
 
-@pytest.mark.parametrize(("username", "password"), [
-    ("maria", "wrong password here"),
-    ("nobody-here", factories.PASSWORD),
-])
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("maria", "wrong password here"),
+        ("nobody-here", factories.PASSWORD),
+    ],
+)
 async def test_wrong_password_and_unknown_user_answer_alike(
     client: httpx.AsyncClient, member: User, username: str, password: str
 ) -> None:
-    response = await client.post("/api/v1/auth/login",
-                                 json={"username": username, "password": password})
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"

@@ -1,0 +1,1 @@
+"""Realtime: the live channel (WebSocket endpoint, hub, broker, presence); arrives with chat."""
