@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from redis.asyncio import Redis
+from tortoise.exceptions import ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -22,7 +24,7 @@ from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
-from forum.errors import PorchlightError, RateLimited
+from forum.errors import InvalidInput, PorchlightError, RateLimited
 from forum.settings import Settings
 from moderation import ratelimits
 
@@ -51,6 +53,12 @@ async def _rate_limited(request: Request, exc: Exception) -> Response:
     return await error_response(request, RateLimited(exc.retry_after))
 
 
+async def _field_too_long(request: Request, exc: Exception) -> Response:
+    # A safety net: services check lengths first, so reaching here means a missed check.
+    log.warning("database validation refused input on %s: %s", request.url.path, exc)
+    return await error_response(request, InvalidInput("A value is too long or malformed."))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     codes = {
@@ -72,27 +80,36 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return await error_response(request, error)
 
 
-def _build_limiter(settings: Settings) -> ratelimits.RateLimiter:
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
-        counter: ratelimits.Counter = ratelimits.RedisCounter(Redis.from_url(settings.redis_url))
-    else:
-        counter = ratelimits.MemoryCounter()
+def _build_limiter(settings: Settings, redis: Redis | None) -> ratelimits.RateLimiter:
+    counter: ratelimits.Counter = (
+        ratelimits.RedisCounter(redis) if redis is not None else ratelimits.MemoryCounter()
+    )
     return ratelimits.RateLimiter(counter, enabled=settings.rate_limits)
+
+
+async def close_resources(app: Starlette) -> None:
+    """Close what create_app opened (the lifespan does this; tests call it directly)."""
+    redis: Redis | None = app.state.redis
+    if redis is not None:
+        await redis.aclose()
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """The whole application; manage_database=False when a test already opened the database."""
-    ratelimits.configure(_build_limiter(settings))
+    # Connects lazily: building the app opens no socket.
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    ratelimits.configure(_build_limiter(settings, redis))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        if not manage_database:
-            yield {}
-            return
-        async with database.connected(settings, global_fallback=True):
-            yield {}
+        try:
+            if not manage_database:
+                yield {}
+                return
+            async with database.connected(settings, global_fallback=True):
+                yield {}
+        finally:
+            await close_resources(app)
 
     routes = [
         *health.routes,
@@ -121,9 +138,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             PorchlightError: _porchlight_error,
             ratelimits.RateLimitExceeded: _rate_limited,
             HTTPException: _http_error,
+            ValidationError: _field_too_long,
             Exception: _server_error,
         },
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.redis = redis
     return app

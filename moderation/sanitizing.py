@@ -18,6 +18,9 @@
 #     noreferrer"``; any rel the author wrote is replaced, not merged.
 #   * Bare http(s) URLs in text become links too (not inside ``pre``/``code``),
 #     through the same rel rule.
+#
+# Other tags are stripped and their text kept (so headings become plain text),
+# except <script> and <style>, which go together with their content.
 
 from __future__ import annotations
 
@@ -118,7 +121,7 @@ def _set_link_rel(
     attrs: dict[tuple[str | None, str] | str, str], new: bool = False
 ) -> dict[tuple[str | None, str] | str, str]:
     """Linkify callback: give every <a>, old or new, exactly our rel."""
-    attrs.pop(_REL_KEY, None)
+    attrs.pop(_REL_KEY, None)  # so that rel always comes last, after href and title
     attrs[_REL_KEY] = _LINK_REL
     return attrs
 

@@ -14,7 +14,7 @@ from tortoise.context import tortoise_test_context
 
 from forum.accounts import passwords
 from forum.accounts.models import User
-from forum.app import create_app
+from forum.app import close_resources, create_app
 from forum.database import MODEL_MODULES, connection_config
 from forum.settings import Settings
 from tests import factories
@@ -72,8 +72,10 @@ def settings(tmp_path: Path, redis_url: str | None) -> Settings:
 
 
 @pytest.fixture
-def app(db: None, settings: Settings) -> Starlette:
-    return create_app(settings, manage_database=False)
+async def app(db: None, settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings, manage_database=False)
+    yield application
+    await close_resources(application)
 
 
 @pytest.fixture

@@ -1,7 +1,280 @@
-"""HTML pages (being written)."""
+"""Account pages: signing in and out, joining, profiles, settings, sessions and sign-ups."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Mapping
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from forum import web
+from forum.accounts import services
+from forum.accounts.middleware import SESSION_COOKIE, session_cookie_header
+from forum.accounts.models import ROLES, User
+from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied, PorchlightError
+
+
+def _signed_in(request: Request) -> User:
+    user: User | None = request.state.user
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def local_path(value: str | None) -> str:
+    """Only a path on this site: anything else in ?next= would send people to another one."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return ""
+    # Browsers drop tabs and newlines and read "\" as "/": "/\t/evil" would be "//evil".
+    if any(c in value for c in "\\\t\r\n") or not value.isprintable():
+        return ""
+    return value
+
+
+def refused(request: Request, template: str, exc: PorchlightError, form: Mapping[str, str],
+            **context: Any) -> Response:
+    """The same form again with what was typed (never a password) and each error by its field."""
+    kept = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
+    status = 422 if isinstance(exc, InvalidInput) else exc.status_code
+    return web.render(request, template,
+                      {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
+                      status_code=status)
+
+
+async def _signed_in_redirect(request: Request, user: User, to: str) -> Response:
+    """Start a fresh session (never reuse the old id) and set its cookie on the redirect."""
+    if request.state.session is not None:
+        await services.end_session(request.state.session)
+    key, _ = await services.start_session(user)
+    response = web.redirect(to)
+    response.headers.append("set-cookie", session_cookie_header(
+        key, secure=request.url.scheme == "https",
+        max_age=int(services.SESSION_IDLE.total_seconds())))
+    return response
+
+
+def _signed_out(to: str) -> Response:
+    response = web.redirect(to)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# Signing in and joining -----------------------------------------------------------------------
+
+async def login_form(request: Request) -> Response:
+    """The sign-in form."""
+    form = {"next": local_path(request.query_params.get("next"))}
+    return web.render(request, "accounts/login.html", {"form": form})
+
+
+async def login(request: Request) -> Response:
+    """Check the password, then go where the person was heading."""
+    form = await web.read_form(request)
+    form["next"] = local_path(form.get("next"))
+    try:
+        user = await services.check_credentials(form.get("username"), form.get("password"),
+                                                client=_client(request))
+    except (InvalidInput, NotAuthenticated, PermissionDenied) as exc:
+        return refused(request, "accounts/login.html", exc, form)
+    return await _signed_in_redirect(request, user, form["next"] or "/")
+
+
+async def logout(request: Request) -> Response:
+    """End this browser's session."""
+    if request.state.session is not None:
+        await services.end_session(request.state.session)
+    return _signed_out("/?notice=signed_out")
+
+
+async def register_form(request: Request) -> Response:
+    """The form to join, shaped by the community's sign-up mode."""
+    form = {"invite": request.query_params.get("invite", "")}
+    signup = request.app.state.settings.signup
+    return web.render(request, "accounts/register.html", {"form": form, "signup": signup})
+
+
+async def register(request: Request) -> Response:
+    """Create the account; sign in at once, or wait for approval."""
+    form = await web.read_form(request)
+    signup = request.app.state.settings.signup
+    try:
+        user = await services.register(form, signup=signup, client=_client(request))
+    except InvalidInput as exc:
+        return refused(request, "accounts/register.html", exc, form, signup=signup)
+    if user.status == "pending":
+        return web.redirect("/register/thanks")
+    return await _signed_in_redirect(request, user, "/?notice=welcome")
+
+
+async def register_thanks(request: Request) -> Response:
+    """What happens next when a moderator approves new accounts."""
+    return web.render(request, "accounts/register_thanks.html")
+
+
+# Profiles -------------------------------------------------------------------------------------
+
+async def profile(request: Request) -> Response:
+    """Someone's public profile; administrators also see a form to change their role."""
+    person = await services.get_user(request.path_params["username"])
+    form = {"role": person.role, "trust_level": str(person.trust_level)}
+    return web.render(request, "accounts/profile.html", {**_profile_context(person), "form": form})
+
+
+def _profile_context(person: User) -> dict[str, Any]:
+    return {"person": person, "roles": ROLES, "levels": list(services.TRUST_LEVELS)}
+
+
+def _whole(raw: str | None) -> int | str | None:
+    """A whole number from a form, or the raw text so that the service can say what is wrong."""
+    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 6 else raw
+
+
+async def profile_update(request: Request) -> Response:
+    """Change someone's role and trust level (administrators)."""
+    form = await web.read_form(request)
+    username = request.path_params["username"]
+    data = {"role": form.get("role"), "trust_level": _whole(form.get("trust_level"))}
+    try:
+        person = await services.update_user(request.state.user, username, data)
+    except InvalidInput as exc:
+        person = await services.get_user(username)
+        return refused(request, "accounts/profile.html", exc, form, **_profile_context(person))
+    return web.redirect(f"/u/{person.username}?notice=saved")
+
+
+# Settings -------------------------------------------------------------------------------------
+
+async def settings_form(request: Request) -> Response:
+    """Profile and password settings."""
+    user = _signed_in(request)
+    form = {"display_name": user.display_name, "area": user.area, "bio": user.bio}
+    return web.render(request, "accounts/settings.html", {"form": form})
+
+
+async def settings_save(request: Request) -> Response:
+    """Save the display name, neighbourhood and bio."""
+    form = await web.read_form(request)
+    try:
+        await services.update_profile(_signed_in(request), form)
+    except InvalidInput as exc:
+        return refused(request, "accounts/settings.html", exc, form)
+    return web.redirect("/settings?notice=saved")
+
+
+async def password_change(request: Request) -> Response:
+    """Set a new password; every other session and token ends."""
+    user = _signed_in(request)
+    form = await web.read_form(request)
+    try:
+        await services.change_password(user, request.state.session, form)
+    except InvalidInput as exc:
+        profile_form = {"display_name": user.display_name, "area": user.area, "bio": user.bio}
+        return refused(request, "accounts/settings.html", exc, {**form, **profile_form})
+    return web.redirect("/settings?notice=password_changed")
+
+
+async def sessions(request: Request) -> Response:
+    """Where this person is signed in, and their API tokens."""
+    items = await services.list_sessions(_signed_in(request))
+    return web.render(request, "accounts/sessions.html", {"sessions": items, "form": {}})
+
+
+async def session_revoke(request: Request) -> Response:
+    """Sign one browser or token out."""
+    await services.revoke_session(_signed_in(request), request.path_params["id"])
+    return web.redirect("/settings/sessions?notice=revoked")
+
+
+async def token_create(request: Request) -> Response:
+    """Make an API token and show it this once (rendered, not redirected, and never cached)."""
+    user = _signed_in(request)
+    form = await web.read_form(request)
+    try:
+        token = await services.create_token(user, form.get("label", ""))
+    except InvalidInput as exc:
+        items = await services.list_sessions(user)
+        return refused(request, "accounts/sessions.html", exc, form, sessions=items)
+    items = await services.list_sessions(user)
+    return web.render(request, "accounts/sessions.html",
+                      {"sessions": items, "form": {}, "new_token": token})
+
+
+async def delete_form(request: Request) -> Response:
+    """Ask for the password before deleting an account."""
+    _signed_in(request)
+    return web.render(request, "accounts/delete.html", {"form": {}})
+
+
+async def delete(request: Request) -> Response:
+    """Delete the account, sign out and say goodbye."""
+    form = await web.read_form(request)
+    try:
+        await services.delete_account(_signed_in(request), form.get("password"))
+    except InvalidInput as exc:
+        return refused(request, "accounts/delete.html", exc, form)
+    return _signed_out("/?notice=deleted")
+
+
+# Sign-ups and invitations (administrators) ----------------------------------------------------
+
+async def signups(request: Request) -> Response:
+    """People waiting for approval, and the invitations made so far."""
+    pending = await services.pending_signups(request.state.user)
+    invites = await services.list_invites(request.state.user)
+    return web.render(request, "accounts/signups.html", {"pending": pending, "invites": invites})
+
+
+async def signup_approve(request: Request) -> Response:
+    """Let a waiting person in."""
+    await services.decide_signup(request.state.user, request.path_params["id"], approve=True)
+    return web.redirect("/admin/signups?notice=approved")
+
+
+async def signup_reject(request: Request) -> Response:
+    """Turn a waiting sign-up away (the account is removed)."""
+    await services.decide_signup(request.state.user, request.path_params["id"], approve=False)
+    return web.redirect("/admin/signups?notice=refused")
+
+
+async def invite_create(request: Request) -> Response:
+    """Make an invitation and show its link this once."""
+    form = await web.read_form(request)
+    code = await services.create_invite(request.state.user, form.get("note", ""))
+    link = str(request.url_for("accounts:register").include_query_params(invite=code))
+    pending = await services.pending_signups(request.state.user)
+    invites = await services.list_invites(request.state.user)
+    return web.render(request, "accounts/signups.html",
+                      {"pending": pending, "invites": invites, "invite_link": link})
+
+
+routes: list[BaseRoute] = [
+    Route("/login", login_form, methods=["GET"], name="accounts:login"),
+    Route("/login", login, methods=["POST"], name="accounts:login_submit"),
+    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
+    Route("/register", register_form, methods=["GET"], name="accounts:register"),
+    Route("/register", register, methods=["POST"], name="accounts:register_submit"),
+    Route("/register/thanks", register_thanks, methods=["GET"], name="accounts:register_thanks"),
+    Route("/u/{username}", profile, methods=["GET"], name="accounts:profile"),
+    Route("/u/{username}/role", profile_update, methods=["POST"], name="accounts:profile_update"),
+    Route("/settings", settings_form, methods=["GET"], name="accounts:settings"),
+    Route("/settings", settings_save, methods=["POST"], name="accounts:settings_save"),
+    Route("/settings/password", password_change, methods=["POST"], name="accounts:password"),
+    Route("/settings/sessions", sessions, methods=["GET"], name="accounts:sessions"),
+    Route("/settings/sessions/{id:id}/revoke", session_revoke, methods=["POST"],
+          name="accounts:session_revoke"),
+    Route("/settings/tokens", token_create, methods=["POST"], name="accounts:token_create"),
+    Route("/settings/delete", delete_form, methods=["GET"], name="accounts:delete"),
+    Route("/settings/delete", delete, methods=["POST"], name="accounts:delete_submit"),
+    Route("/admin/signups", signups, methods=["GET"], name="accounts:signups"),
+    Route("/admin/signups/{id:id}/approve", signup_approve, methods=["POST"],
+          name="accounts:signup_approve"),
+    Route("/admin/signups/{id:id}/reject", signup_reject, methods=["POST"],
+          name="accounts:signup_reject"),
+    Route("/admin/invites", invite_create, methods=["POST"], name="accounts:invite_create"),
+]

@@ -30,9 +30,18 @@ def digest(secret: str) -> str:
 
 
 async def _check_unique(errors: forms.FieldErrors, username: str, email: str) -> None:
-    if username and await User.filter(username_key=username.casefold()).exists():
+    # Only well-formed values are looked up: a malformed one already has its message.
+    if (
+        username
+        and "username" not in errors.errors
+        and await User.filter(username_key=username.casefold()).exists()
+    ):
         errors.add("username", "That username is taken; try another.")
-    if email and await User.filter(email_key=email.casefold()).exists():
+    if (
+        email
+        and "email" not in errors.errors
+        and await User.filter(email_key=email.casefold()).exists()
+    ):
         errors.add("email", "An account already uses that e-mail address.")
 
 
@@ -117,9 +126,11 @@ async def check_credentials(identifier: object, password: object, *, client: str
     await ratelimits.check(f"login:{client}", limit=30, window=300)
     await ratelimits.check(f"login-user:{ident.casefold()}", limit=10, window=300)
     key = ident.casefold()
-    user = await (
-        User.get_or_none(email_key=key) if "@" in key else User.get_or_none(username_key=key)
-    )
+    user = None
+    if "@" in key and len(key) <= 254:
+        user = await User.get_or_none(email_key=key)
+    elif forms.USERNAME_RE.fullmatch(key):
+        user = await User.get_or_none(username_key=key)
     ok = await passwords.verify_password(
         user.password_hash if user else None, secret[: forms.PASSWORD_MAX]
     )
@@ -249,7 +260,9 @@ async def delete_account(actor: User, password: object) -> None:
 
 async def get_user(username: str) -> User:
     """A visible (active) account by username, case-insensitively."""
-    user = await User.get_or_none(username_key=username.casefold(), status="active")
+    user = None
+    if forms.USERNAME_RE.fullmatch(username):
+        user = await User.get_or_none(username_key=username.casefold(), status="active")
     if user is None:
         raise NotFound("There is no one here by that name.")
     return user

@@ -24,6 +24,8 @@ def title(data: Mapping[str, Any], errors: FieldErrors) -> str:
 def body(data: Mapping[str, Any], errors: FieldErrors) -> str:
     # Leading spaces are Markdown (indented code): only trailing blank space is dropped.
     value = text(data, "body", errors, max_length=BODY_MAX, multiline=True, strip=False)
+    if value and not value.strip():
+        errors.add("body", "This field is required.")
     return value.rstrip()
 
 

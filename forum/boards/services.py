@@ -80,7 +80,7 @@ async def list_boards(actor: User | None) -> list[dict[str, Any]]:
 
 async def access_board(actor: User | None, slug: str) -> Board:
     """The board, if it exists and this person may read it."""
-    board = await Board.get_or_none(slug=slug)
+    board = await Board.get_or_none(slug=slug) if forms.SLUG_RE.fullmatch(slug) else None
     if board is None:
         raise NotFound("There is no board by that name.")
     if not _can_see_board(actor, board.visibility):
@@ -403,3 +403,37 @@ async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any]
         .values("id", "body", "created_at", editor_username="editor__username")
     )
     return row, revisions
+
+
+# Pages ----------------------------------------------------------------------------------------
+
+async def locate_post(actor: User | None, post_id: int) -> tuple[int, int]:
+    """The topic a post belongs to and the number of the topic_page that shows it."""
+    row = await access_post(actor, post_id)
+    # Deleted posts stay in the numbering as tombstones, so count every earlier post.
+    earlier = await Post.filter(topic_id=row["topic_id"], id__lt=post_id).count()
+    return row["topic_id"], earlier // POSTS_PER_PAGE + 1
+
+
+async def editable_post(actor: User | None, post_id: int) -> dict[str, Any]:
+    """A post this person may edit or delete (its author or a moderator), for those forms."""
+    _, row = await _editable_post(actor, post_id)
+    return row
+
+
+async def editable_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
+    """A topic this person may retitle (its author or a moderator), for the edit form."""
+    user = _require_member(actor)
+    topic = await access_topic(user, topic_id)
+    if not (user.is_staff or topic["author_id"] == user.id):
+        raise PermissionDenied("Only the author or a moderator can change the title.")
+    return topic
+
+
+async def board_for_admin(actor: User | None, board_id: int) -> Board:
+    """A board by id, for administrators editing it."""
+    _require_admin(actor)
+    board = await Board.get_or_none(id=board_id)
+    if board is None:
+        raise NotFound("There is no such board.")
+    return board

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from html.parser import HTMLParser
@@ -320,6 +321,11 @@ SANITIZE_EXACT = [
         id="protocol-relative-kept",
     ),
     pytest.param('<hr class="x"><br id="y">', "<hr><br>", id="void-elements"),
+    pytest.param(
+        '<a rel="me" href="https://example.org">x</a>',
+        _link("https://example.org", "x"),
+        id="rel-moved-after-href",
+    ),
     pytest.param("<p>a<script>alert(1)</script>b</p>", "<p>ab</p>", id="script-dropped-with-text"),
     pytest.param("<style>p{color:red}</style><p>hi</p>", "<p>hi</p>", id="style-dropped-with-css"),
     pytest.param("<p>kept</p><style>p{} <b>x</b>", "<p>kept</p>", id="unclosed-style-runs-to-end"),
@@ -750,12 +756,19 @@ def test_no_objects_are_built_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_concurrent_threads_get_correct_output() -> None:
-    sources = [f"**{n}** [link](https://example.org/{n}) <b>{n}</b>" for n in range(200)]
-    expected = [
-        f"<p><strong>{n}</strong> {_link(f'https://example.org/{n}', 'link')}"
-        f" &lt;b&gt;{n}&lt;/b&gt;</p>"
-        for n in range(200)
-    ]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(render_markdown, sources))
-    assert results == expected
+    def source(n: int) -> str:
+        return f"**{n}** [link](https://example.org/{n}) <b>{n}</b> " * 20
+
+    def expected(n: int) -> str:
+        link = _link(f"https://example.org/{n}", "link")
+        piece = f"<strong>{n}</strong> {link} &lt;b&gt;{n}&lt;/b&gt;"
+        return "<p>" + " ".join([piece] * 20) + "</p>"
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so shared parser state would show
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(render_markdown, map(source, range(80))))
+    finally:
+        sys.setswitchinterval(previous)
+    assert results == [expected(n) for n in range(80)]
