@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
-from tortoise.exceptions import ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,7 +23,7 @@ from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
-from forum.errors import InvalidInput, PorchlightError, RateLimited
+from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.settings import Settings
 from moderation import ratelimits
 
@@ -57,6 +56,11 @@ async def _field_too_long(request: Request, exc: Exception) -> Response:
     # A safety net: services check lengths first, so reaching here means a missed check.
     log.warning("database validation refused input on %s: %s", request.url.path, exc)
     return await error_response(request, InvalidInput("A value is too long or malformed."))
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable on %s: %s", request.url.path, exc)
+    return await error_response(request, ServiceUnavailable())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -138,7 +142,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             PorchlightError: _porchlight_error,
             ratelimits.RateLimitExceeded: _rate_limited,
             HTTPException: _http_error,
-            ValidationError: _field_too_long,
+            database.FieldRefused: _field_too_long,
+            **{error: _database_unavailable for error in database.UNAVAILABLE},
             Exception: _server_error,
         },
         lifespan=lifespan,

@@ -8,10 +8,15 @@ from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import DBConnectionError, ValidationError
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from forum.settings import Settings
+
+# What the app maps to responses: a value the schema refuses (422), a database that is away (503).
+FieldRefused = ValidationError
+UNAVAILABLE = (DBConnectionError, ConnectionRefusedError, TimeoutError)
 
 APP_LABEL = "models"
 MODEL_MODULES = ["forum.accounts.models", "forum.boards.models"]

@@ -136,7 +136,7 @@ TOPICS = [
 
 async def seed_demo() -> str | None:
     """Fill an empty database; return the demo password, or None if people already exist."""
-    if await User.exists():
+    if await accounts.anyone_registered():
         return None
     password = "porch-" + secrets.token_urlsafe(9)
     people: dict[str, User] = {}

@@ -106,6 +106,10 @@ async def _usable_invite(code: object) -> Invite:
     return invite
 
 
+async def anyone_registered() -> bool:
+    return await User.exists()
+
+
 async def create_admin(username: str, email: str, password: str) -> User:
     """Create an administrator (from the command line)."""
     return await _create_user(
