@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from forum.accounts.models import User
 from forum.app import close_resources, create_app
 from forum.database import MODEL_MODULES, connection_config
 from forum.settings import Settings
+from moderation import ratelimits
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("PORCHLIGHT_TEST_DATABASE_URL") or "sqlite://:memory:"
@@ -33,6 +34,14 @@ def _fresh_database_url() -> str:
     # One new database per test: tortoise fills {} with a random name.
     base, _, _ = TEST_DATABASE_URL.rpartition("/")
     return f"{base}/porchlight_test_{{}}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """The limiter is process-wide (one app per process); give each test its own."""
+    ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter()))
+    yield
+    ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter()))
 
 
 @pytest.fixture

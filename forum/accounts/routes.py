@@ -37,14 +37,18 @@ def local_path(value: str | None) -> str:
     return value
 
 
-def refused(request: Request, template: str, exc: PorchlightError, form: Mapping[str, str],
-            **context: Any) -> Response:
+def refused(
+    request: Request, template: str, exc: PorchlightError, form: Mapping[str, str], **context: Any
+) -> Response:
     """The same form again with what was typed (never a password) and each error by its field."""
     kept = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
     status = 422 if isinstance(exc, InvalidInput) else exc.status_code
-    return web.render(request, template,
-                      {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
-                      status_code=status)
+    return web.render(
+        request,
+        template,
+        {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
+        status_code=status,
+    )
 
 
 async def _signed_in_redirect(request: Request, user: User, to: str) -> Response:
@@ -53,9 +57,14 @@ async def _signed_in_redirect(request: Request, user: User, to: str) -> Response
         await services.end_session(request.state.session)
     key, _ = await services.start_session(user)
     response = web.redirect(to)
-    response.headers.append("set-cookie", session_cookie_header(
-        key, secure=request.url.scheme == "https",
-        max_age=int(services.SESSION_IDLE.total_seconds())))
+    response.headers.append(
+        "set-cookie",
+        session_cookie_header(
+            key,
+            secure=request.url.scheme == "https",
+            max_age=int(services.SESSION_IDLE.total_seconds()),
+        ),
+    )
     return response
 
 
@@ -66,6 +75,7 @@ def _signed_out(to: str) -> Response:
 
 
 # Signing in and joining -----------------------------------------------------------------------
+
 
 async def login_form(request: Request) -> Response:
     """The sign-in form."""
@@ -78,8 +88,9 @@ async def login(request: Request) -> Response:
     form = await web.read_form(request)
     form["next"] = local_path(form.get("next"))
     try:
-        user = await services.check_credentials(form.get("username"), form.get("password"),
-                                                client=_client(request))
+        user = await services.check_credentials(
+            form.get("username"), form.get("password"), client=_client(request)
+        )
     except (InvalidInput, NotAuthenticated, PermissionDenied) as exc:
         return refused(request, "accounts/login.html", exc, form)
     return await _signed_in_redirect(request, user, form["next"] or "/")
@@ -119,6 +130,7 @@ async def register_thanks(request: Request) -> Response:
 
 # Profiles -------------------------------------------------------------------------------------
 
+
 async def profile(request: Request) -> Response:
     """Someone's public profile; administrators also see a form to change their role."""
     person = await services.get_user(request.path_params["username"])
@@ -149,6 +161,7 @@ async def profile_update(request: Request) -> Response:
 
 
 # Settings -------------------------------------------------------------------------------------
+
 
 async def settings_form(request: Request) -> Response:
     """Profile and password settings."""
@@ -201,8 +214,9 @@ async def token_create(request: Request) -> Response:
         items = await services.list_sessions(user)
         return refused(request, "accounts/sessions.html", exc, form, sessions=items)
     items = await services.list_sessions(user)
-    return web.render(request, "accounts/sessions.html",
-                      {"sessions": items, "form": {}, "new_token": token})
+    return web.render(
+        request, "accounts/sessions.html", {"sessions": items, "form": {}, "new_token": token}
+    )
 
 
 async def delete_form(request: Request) -> Response:
@@ -222,6 +236,7 @@ async def delete(request: Request) -> Response:
 
 
 # Sign-ups and invitations (administrators) ----------------------------------------------------
+
 
 async def signups(request: Request) -> Response:
     """People waiting for approval, and the invitations made so far."""
@@ -249,8 +264,11 @@ async def invite_create(request: Request) -> Response:
     link = str(request.url_for("accounts:register").include_query_params(invite=code))
     pending = await services.pending_signups(request.state.user)
     invites = await services.list_invites(request.state.user)
-    return web.render(request, "accounts/signups.html",
-                      {"pending": pending, "invites": invites, "invite_link": link})
+    return web.render(
+        request,
+        "accounts/signups.html",
+        {"pending": pending, "invites": invites, "invite_link": link},
+    )
 
 
 routes: list[BaseRoute] = [
@@ -266,15 +284,27 @@ routes: list[BaseRoute] = [
     Route("/settings", settings_save, methods=["POST"], name="accounts:settings_save"),
     Route("/settings/password", password_change, methods=["POST"], name="accounts:password"),
     Route("/settings/sessions", sessions, methods=["GET"], name="accounts:sessions"),
-    Route("/settings/sessions/{id:id}/revoke", session_revoke, methods=["POST"],
-          name="accounts:session_revoke"),
+    Route(
+        "/settings/sessions/{id:id}/revoke",
+        session_revoke,
+        methods=["POST"],
+        name="accounts:session_revoke",
+    ),
     Route("/settings/tokens", token_create, methods=["POST"], name="accounts:token_create"),
     Route("/settings/delete", delete_form, methods=["GET"], name="accounts:delete"),
     Route("/settings/delete", delete, methods=["POST"], name="accounts:delete_submit"),
     Route("/admin/signups", signups, methods=["GET"], name="accounts:signups"),
-    Route("/admin/signups/{id:id}/approve", signup_approve, methods=["POST"],
-          name="accounts:signup_approve"),
-    Route("/admin/signups/{id:id}/reject", signup_reject, methods=["POST"],
-          name="accounts:signup_reject"),
+    Route(
+        "/admin/signups/{id:id}/approve",
+        signup_approve,
+        methods=["POST"],
+        name="accounts:signup_approve",
+    ),
+    Route(
+        "/admin/signups/{id:id}/reject",
+        signup_reject,
+        methods=["POST"],
+        name="accounts:signup_reject",
+    ),
     Route("/admin/invites", invite_create, methods=["POST"], name="accounts:invite_create"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -15,7 +17,7 @@ from forum.boards.forms import BODY_MAX, TITLE_MAX
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound
 
 MAX_PAGE = 100_000
-LIMITS = {"title_max": TITLE_MAX, "body_max": BODY_MAX}
+LIMITS = {"title_max": TITLE_MAX, "body_max": BODY_MAX, "per_page": services.POSTS_PER_PAGE}
 
 
 def _signed_in(request: Request) -> User:
@@ -26,37 +28,45 @@ def _signed_in(request: Request) -> User:
 
 
 def _page_number(request: Request) -> int:
-    page = web.query_int(request, "page", 1) or 1
-    if not 1 <= page <= MAX_PAGE:
+    page = web.query_int(request, "page", 1)
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise NotFound("There is no such page in this topic.")
     return page
 
 
 def _flag(raw: str | None) -> bool | str | None:
-    """"true"/"false" from a form button as a bool; anything else as is, for the service to refuse."""
+    """A button's "true" or "false" as a bool; anything else as is, for the service to refuse."""
     return {"true": True, "false": False}.get(raw or "", raw)
 
 
 # Reading --------------------------------------------------------------------------------------
+
 
 async def board(request: Request) -> Response:
     """A board's topics: pinned first, then the most recently active."""
     slug, cursor = request.path_params["slug"], request.query_params.get("cursor")
     found = await services.access_board(request.state.user, slug)
     page = await services.list_topics(request.state.user, slug, cursor=cursor)
-    return web.render(request, "boards/board.html", {
-        "board": found, "topics": page.items, "next_cursor": page.next_cursor, "older": cursor})
+    return web.render(
+        request,
+        "boards/board.html",
+        {"board": found, "topics": page.items, "next_cursor": page.next_cursor, "older": cursor},
+    )
 
 
 async def topic(request: Request) -> Response:
     """One numbered page of a topic's posts, with the reply form at the bottom."""
     page = _page_number(request)
-    found, posts, more = await services.topic_page(request.state.user, request.path_params["id"],
-                                                   page)
+    found, posts, more = await services.topic_page(
+        request.state.user, request.path_params["id"], page
+    )
     if page > 1 and not posts:
         raise NotFound("There is no such page in this topic.")
-    return web.render(request, "boards/topic.html", {
-        "topic": found, "posts": posts, "more": more, "page": page, "form": {}, **LIMITS})
+    return web.render(
+        request,
+        "boards/topic.html",
+        {"topic": found, "posts": posts, "more": more, "page": page, "form": {}, **LIMITS},
+    )
 
 
 async def post(request: Request) -> Response:
@@ -67,13 +77,14 @@ async def post(request: Request) -> Response:
 
 async def history(request: Request) -> Response:
     """A post as it reads now and every earlier version of its text."""
-    current, revisions = await services.post_history(request.state.user,
-                                                     request.path_params["id"])
-    return web.render(request, "boards/post_history.html",
-                      {"post": current, "revisions": revisions})
+    current, revisions = await services.post_history(request.state.user, request.path_params["id"])
+    return web.render(
+        request, "boards/post_history.html", {"post": current, "revisions": revisions}
+    )
 
 
 # Writing --------------------------------------------------------------------------------------
+
 
 async def topic_new_form(request: Request) -> Response:
     """The form to start a topic."""
@@ -102,8 +113,17 @@ async def reply(request: Request) -> Response:
     except InvalidInput as exc:
         page = _page_number(request)
         found, posts, more = await services.topic_page(request.state.user, topic_id, page)
-        return refused(request, "boards/topic.html", exc, form, topic=found, posts=posts,
-                       more=more, page=page, **LIMITS)
+        return refused(
+            request,
+            "boards/topic.html",
+            exc,
+            form,
+            topic=found,
+            posts=posts,
+            more=more,
+            page=page,
+            **LIMITS,
+        )
     _, page = await services.locate_post(request.state.user, added["id"])
     return web.redirect(f"/t/{topic_id}?page={page}#post-{added['id']}")
 
@@ -111,8 +131,11 @@ async def reply(request: Request) -> Response:
 async def topic_edit_form(request: Request) -> Response:
     """The form to change a topic's title."""
     found = await services.editable_topic(request.state.user, request.path_params["id"])
-    return web.render(request, "boards/topic_edit.html",
-                      {"topic_id": found["id"], "form": {"title": found["title"]}, **LIMITS})
+    return web.render(
+        request,
+        "boards/topic_edit.html",
+        {"topic_id": found["id"], "form": {"title": found["title"]}, **LIMITS},
+    )
 
 
 async def topic_edit(request: Request) -> Response:
@@ -130,7 +153,7 @@ async def moderate(request: Request) -> Response:
     """Lock, unlock, pin or unpin a topic (moderators)."""
     topic_id = request.path_params["id"]
     form = await web.read_form(request)
-    changes = {name: _flag(form.get(name)) for name in ("locked", "pinned") if name in form}
+    changes: dict[str, Any] = {n: _flag(form.get(n)) for n in ("locked", "pinned") if n in form}
     await services.update_topic(request.state.user, topic_id, changes)
     return web.redirect(f"/t/{topic_id}")
 
@@ -138,8 +161,9 @@ async def moderate(request: Request) -> Response:
 async def post_edit_form(request: Request) -> Response:
     """The form to change a post's text."""
     found = await services.editable_post(request.state.user, request.path_params["id"])
-    return web.render(request, "boards/post_edit.html",
-                      {"post": found, "form": {"body": found["body"]}, **LIMITS})
+    return web.render(
+        request, "boards/post_edit.html", {"post": found, "form": {"body": found["body"]}, **LIMITS}
+    )
 
 
 async def post_edit(request: Request) -> Response:
@@ -168,11 +192,13 @@ async def post_delete(request: Request) -> Response:
 
 # Board administration -------------------------------------------------------------------------
 
+
 async def admin_boards(request: Request) -> Response:
     """Every board, in order, with the form to add one (administrators)."""
     boards = await services.list_boards(accounts_services.require_admin(request.state.user))
-    return web.render(request, "boards/admin_boards.html",
-                      {"boards": boards, "form": {"visibility": "public"}})
+    return web.render(
+        request, "boards/admin_boards.html", {"boards": boards, "form": {"visibility": "public"}}
+    )
 
 
 async def admin_board_create(request: Request) -> Response:
@@ -209,8 +235,9 @@ async def admin_board_edit(request: Request) -> Response:
     form = await web.read_form(request)
     fields = ("slug", "name", "description", "visibility")
     try:
-        await services.update_board(request.state.user, board_id,
-                                    {k: v for k, v in form.items() if k in fields})
+        await services.update_board(
+            request.state.user, board_id, {k: v for k, v in form.items() if k in fields}
+        )
     except InvalidInput as exc:
         return refused(request, "boards/admin_board_edit.html", exc, form, board_id=board_id)
     return web.redirect("/admin/boards?notice=saved")
@@ -233,10 +260,19 @@ routes: list[BaseRoute] = [
     Route("/p/{id:id}/history", history, methods=["GET"], name="boards:post_history"),
     Route("/admin/boards", admin_boards, methods=["GET"], name="boards:admin"),
     Route("/admin/boards", admin_board_create, methods=["POST"], name="boards:admin_create"),
-    Route("/admin/boards/{id:id}/move", admin_board_move, methods=["POST"],
-          name="boards:admin_move"),
-    Route("/admin/boards/{id:id}/edit", admin_board_edit_form, methods=["GET"],
-          name="boards:admin_edit"),
-    Route("/admin/boards/{id:id}/edit", admin_board_edit, methods=["POST"],
-          name="boards:admin_edit_submit"),
+    Route(
+        "/admin/boards/{id:id}/move", admin_board_move, methods=["POST"], name="boards:admin_move"
+    ),
+    Route(
+        "/admin/boards/{id:id}/edit",
+        admin_board_edit_form,
+        methods=["GET"],
+        name="boards:admin_edit",
+    ),
+    Route(
+        "/admin/boards/{id:id}/edit",
+        admin_board_edit,
+        methods=["POST"],
+        name="boards:admin_edit_submit",
+    ),
 ]
