@@ -842,13 +842,13 @@ def post_count_consistent(seeded: Seeded) -> bool:
         f"SELECT COUNT(*) FROM topics t WHERE t.id IN ({marks}) AND t.post_count != "  # noqa: S608
         "(SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.status != 'deleted')"
     )
-    return query_one(seeded.db_path, sql, seeded.post_topic_ids)[0] == 0
+    return bool(query_one(seeded.db_path, sql, seeded.post_topic_ids)[0] == 0)
 
 
 # Profile --------------------------------------------------------------------------------------
 
 
-def profile_topic_page(
+def profile_under_load(
     py_spy: str,
     server: Server,
     scenario: Scenario,
@@ -857,7 +857,7 @@ def profile_topic_page(
     connections: int,
     out: Path,
 ) -> list[str]:
-    """Sample the forum server with py-spy while wrk loads the topic page; top functions."""
+    """Sample the forum server with py-spy while wrk runs the scenario; a summary of where."""
     script = write_script(scenario, workdir)
     command = [
         *pin(1),
@@ -903,24 +903,29 @@ def _frame_path(frame: str) -> str:
     return frame[frame.rfind("(") + 1 : -1] if frame.endswith(")") else ""
 
 
+def _is_project(path: str) -> bool:
+    return path.startswith(f"{ROOT}/") and "site-packages/" not in path
+
+
 def _short_frame(frame: str) -> str:
     """`func (path)` with the path relative to the repository or to site-packages."""
     path = _frame_path(frame)
-    short = path.removeprefix(f"{ROOT}/")
-    if "site-packages/" in short:
-        short = short.split("site-packages/", 1)[1]
-    elif "/lib/python3" in short:
-        short = short.split("/lib/python3", 1)[1].split("/", 1)[-1]
+    if "site-packages/" in path:
+        short = path.split("site-packages/", 1)[1]
+    elif _is_project(path):
+        short = path.removeprefix(f"{ROOT}/")
+    else:
+        short = path.split("/lib/python3", 1)[-1].split("/", 1)[-1]
     return frame.replace(f"({path})", f"({short})")
 
 
 def _package(frame: str) -> str:
     """Who the code belongs to: porchlight, a library by name, or the standard library."""
     path = _frame_path(frame)
-    if path.startswith(f"{ROOT}/"):
-        return "porchlight: " + path.removeprefix(f"{ROOT}/").split("/", 1)[0]
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if _is_project(path):
+        return "porchlight: " + path.removeprefix(f"{ROOT}/").split("/", 1)[0]
     return "python stdlib / runtime"
 
 
@@ -948,7 +953,7 @@ def summarize_profile(raw: Path, top: int = 15) -> list[str]:
         loop += samples
         own[_short_frame(frames[-1])] += samples
         packages[_package(frames[-1])] += samples
-        for frame in {f for f in frames if _frame_path(f).startswith(f"{ROOT}/")}:
+        for frame in {f for f in frames if _is_project(_frame_path(f))}:
             project[_short_frame(frame)] += samples
     if not loop:
         return ["py-spy recorded no samples of the event loop"]
@@ -1139,7 +1144,7 @@ def maybe_profile(bench: Bench, seeded: Seeded) -> list[str]:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"http-{bench.stamp}-topic-profile.txt"
     scenario = read_scenarios(seeded)[0]
-    lines = profile_topic_page(
+    lines = profile_under_load(
         bench.args.py_spy,
         bench.servers["forum"],
         scenario,
@@ -1237,6 +1242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("bench/http.py needs wrk: install it with `apt-get install wrk`", file=sys.stderr)
         return 2
+    # Explicitly: a shell without job control starts background jobs with SIGINT ignored.
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="porchlight-bench-"))
     bench = Bench(args, workdir, QUICK if args.quick else FULL)

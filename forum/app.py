@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -38,7 +39,14 @@ async def error_response(request: Request, exc: PorchlightError) -> Response:
         body = web.error_body(exc.code, exc.message, exc.fields)
         return web.json_response(body, exc.status_code, headers)
     if exc.status_code == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        # After signing in, come back to the page; a refused POST has no page to come back to.
+        url = (
+            request.url
+            if request.method == "GET"
+            else urlsplit(request.headers.get("referer", "/"))
+        )
+        target = url.path + (f"?{url.query}" if url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target}, safe='/')}", status_code=303)
     return web.render(request, "error.html", {"error": exc}, status_code=exc.status_code)
 
 

@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import clock
-from forum.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from forum.errors import BadRequest, PayloadTooLarge, PorchlightError, UnsupportedMediaType
 
 MAX_BODY_BYTES = 1024 * 1024
 _FORUM = Path(__file__).parent
@@ -71,6 +71,19 @@ def render(
     ctx.setdefault("viewer", getattr(request.state, "user", None))
     ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def refused(
+    request: Request, template: str, exc: PorchlightError, form: Mapping[str, str], **context: Any
+) -> Response:
+    """The same form again with what was typed (never a password) and each error by its field."""
+    kept = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
+    return render(
+        request,
+        template,
+        {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
+        status_code=exc.status_code,
+    )
 
 
 def redirect(url: str) -> RedirectResponse:

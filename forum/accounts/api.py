@@ -10,9 +10,13 @@ from starlette.routing import Route
 
 from forum import clock, web
 from forum.accounts import services
-from forum.accounts.middleware import SESSION_COOKIE, csrf_token, session_cookie_header
+from forum.accounts.middleware import (
+    SESSION_COOKIE,
+    csrf_token,
+    require_user,
+    set_session_cookie,
+)
 from forum.accounts.models import User
-from forum.errors import NotAuthenticated
 
 
 def author_json(user: User) -> dict[str, Any]:
@@ -28,13 +32,6 @@ def user_json(user: User) -> dict[str, Any]:
         "trust_level": user.trust_level,
         "created_at": clock.iso(user.created_at),
     }
-
-
-def signed_in(request: Request) -> User:
-    user: User | None = request.state.user
-    if user is None:
-        raise NotAuthenticated()
-    return user
 
 
 def client_address(request: Request) -> str:
@@ -58,26 +55,19 @@ async def login(request: Request) -> Response:
     user = await services.check_credentials(
         data.get("username"), data.get("password"), client=client_address(request)
     )
-    if request.state.session is not None:
-        await services.end_session(request.state.session)  # rotate: never reuse a session id
-    key, session = await services.start_session(user)
+    key, session = await services.sign_in(user, replacing=request.state.session)
     settings = request.app.state.settings
     body = {
         "user": user_json(user),
         "token": key,
         "csrf_token": csrf_token(settings.secret_key, "session:" + session.key_hash),
     }
-    cookie = session_cookie_header(
-        key,
-        secure=request.url.scheme == "https",
-        max_age=int(services.SESSION_IDLE.total_seconds()),
-    )
-    return web.json_response(body, headers={"set-cookie": cookie})
+    return set_session_cookie(request, web.json_response(body), key)
 
 
 async def logout(request: Request) -> Response:
     """Revoke the session or token this request used."""
-    signed_in(request)
+    require_user(request)
     await services.end_session(request.state.session)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -86,7 +76,7 @@ async def logout(request: Request) -> Response:
 
 async def me(request: Request) -> Response:
     """The signed-in user and the CSRF token for cookie-authenticated writes."""
-    user = signed_in(request)
+    user = require_user(request)
     return web.json_response({"user": user_json(user), "csrf_token": request.state.csrf_token})
 
 

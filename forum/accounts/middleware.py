@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import web
 from forum.accounts import services
-from forum.errors import PermissionDenied, PorchlightError
+from forum.accounts.models import User
+from forum.errors import NotAuthenticated, PermissionDenied, PorchlightError
 
 SESSION_COOKIE = "porchlight_session"
 ANON_COOKIE = "porchlight_csrf"
@@ -43,6 +44,21 @@ def session_cookie_header(key: str, *, secure: bool, max_age: int) -> str:
     if secure:
         morsel["secure"] = True
     return morsel.OutputString()
+
+
+def require_user(request: Request) -> User:
+    """The signed-in user, or NotAuthenticated (401 / the sign-in page)."""
+    user: User | None = request.state.user
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+def set_session_cookie(request: Request, response: Response, key: str) -> Response:
+    max_age = int(services.SESSION_IDLE.total_seconds())
+    cookie = session_cookie_header(key, secure=request.url.scheme == "https", max_age=max_age)
+    response.headers.append("set-cookie", cookie)
+    return response
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

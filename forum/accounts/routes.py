@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -11,16 +10,9 @@ from starlette.routing import BaseRoute, Route
 
 from forum import web
 from forum.accounts import services
-from forum.accounts.middleware import SESSION_COOKIE, session_cookie_header
+from forum.accounts.middleware import SESSION_COOKIE, require_user, set_session_cookie
 from forum.accounts.models import ROLES, User
-from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied, PorchlightError
-
-
-def _signed_in(request: Request) -> User:
-    user: User | None = request.state.user
-    if user is None:
-        raise NotAuthenticated()
-    return user
+from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
 
 
 def _client(request: Request) -> str:
@@ -32,40 +24,15 @@ def local_path(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
         return ""
     # Browsers drop tabs and newlines and read "\" as "/": "/\t/evil" would be "//evil".
-    if any(c in value for c in "\\\t\r\n") or not value.isprintable():
+    if "\\" in value or not value.isprintable():
         return ""
     return value
 
 
-def refused(
-    request: Request, template: str, exc: PorchlightError, form: Mapping[str, str], **context: Any
-) -> Response:
-    """The same form again with what was typed (never a password) and each error by its field."""
-    kept = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
-    status = 422 if isinstance(exc, InvalidInput) else exc.status_code
-    return web.render(
-        request,
-        template,
-        {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
-        status_code=status,
-    )
-
-
 async def _signed_in_redirect(request: Request, user: User, to: str) -> Response:
     """Start a fresh session (never reuse the old id) and set its cookie on the redirect."""
-    if request.state.session is not None:
-        await services.end_session(request.state.session)
-    key, _ = await services.start_session(user)
-    response = web.redirect(to)
-    response.headers.append(
-        "set-cookie",
-        session_cookie_header(
-            key,
-            secure=request.url.scheme == "https",
-            max_age=int(services.SESSION_IDLE.total_seconds()),
-        ),
-    )
-    return response
+    key, _ = await services.sign_in(user, replacing=request.state.session)
+    return set_session_cookie(request, web.redirect(to), key)
 
 
 def _signed_out(to: str) -> Response:
@@ -92,7 +59,7 @@ async def login(request: Request) -> Response:
             form.get("username"), form.get("password"), client=_client(request)
         )
     except (InvalidInput, NotAuthenticated, PermissionDenied) as exc:
-        return refused(request, "accounts/login.html", exc, form)
+        return web.refused(request, "accounts/login.html", exc, form)
     return await _signed_in_redirect(request, user, form["next"] or "/")
 
 
@@ -117,7 +84,7 @@ async def register(request: Request) -> Response:
     try:
         user = await services.register(form, signup=signup, client=_client(request))
     except InvalidInput as exc:
-        return refused(request, "accounts/register.html", exc, form, signup=signup)
+        return web.refused(request, "accounts/register.html", exc, form, signup=signup)
     if user.status == "pending":
         return web.redirect("/register/thanks")
     return await _signed_in_redirect(request, user, "/?notice=welcome")
@@ -156,7 +123,7 @@ async def profile_update(request: Request) -> Response:
         person = await services.update_user(request.state.user, username, data)
     except InvalidInput as exc:
         person = await services.get_user(username)
-        return refused(request, "accounts/profile.html", exc, form, **_profile_context(person))
+        return web.refused(request, "accounts/profile.html", exc, form, **_profile_context(person))
     return web.redirect(f"/u/{person.username}?notice=saved")
 
 
@@ -165,7 +132,7 @@ async def profile_update(request: Request) -> Response:
 
 async def settings_form(request: Request) -> Response:
     """Profile and password settings."""
-    user = _signed_in(request)
+    user = require_user(request)
     form = {"display_name": user.display_name, "area": user.area, "bio": user.bio}
     return web.render(request, "accounts/settings.html", {"form": form})
 
@@ -174,45 +141,45 @@ async def settings_save(request: Request) -> Response:
     """Save the display name, neighbourhood and bio."""
     form = await web.read_form(request)
     try:
-        await services.update_profile(_signed_in(request), form)
+        await services.update_profile(require_user(request), form)
     except InvalidInput as exc:
-        return refused(request, "accounts/settings.html", exc, form)
+        return web.refused(request, "accounts/settings.html", exc, form)
     return web.redirect("/settings?notice=saved")
 
 
 async def password_change(request: Request) -> Response:
     """Set a new password; every other session and token ends."""
-    user = _signed_in(request)
+    user = require_user(request)
     form = await web.read_form(request)
     try:
         await services.change_password(user, request.state.session, form)
     except InvalidInput as exc:
         profile_form = {"display_name": user.display_name, "area": user.area, "bio": user.bio}
-        return refused(request, "accounts/settings.html", exc, {**form, **profile_form})
+        return web.refused(request, "accounts/settings.html", exc, {**form, **profile_form})
     return web.redirect("/settings?notice=password_changed")
 
 
 async def sessions(request: Request) -> Response:
     """Where this person is signed in, and their API tokens."""
-    items = await services.list_sessions(_signed_in(request))
+    items = await services.list_sessions(require_user(request))
     return web.render(request, "accounts/sessions.html", {"sessions": items, "form": {}})
 
 
 async def session_revoke(request: Request) -> Response:
     """Sign one browser or token out."""
-    await services.revoke_session(_signed_in(request), request.path_params["id"])
+    await services.revoke_session(require_user(request), request.path_params["id"])
     return web.redirect("/settings/sessions?notice=revoked")
 
 
 async def token_create(request: Request) -> Response:
     """Make an API token and show it this once (rendered, not redirected, and never cached)."""
-    user = _signed_in(request)
+    user = require_user(request)
     form = await web.read_form(request)
     try:
         token = await services.create_token(user, form.get("label", ""))
     except InvalidInput as exc:
         items = await services.list_sessions(user)
-        return refused(request, "accounts/sessions.html", exc, form, sessions=items)
+        return web.refused(request, "accounts/sessions.html", exc, form, sessions=items)
     items = await services.list_sessions(user)
     return web.render(
         request, "accounts/sessions.html", {"sessions": items, "form": {}, "new_token": token}
@@ -221,7 +188,7 @@ async def token_create(request: Request) -> Response:
 
 async def delete_form(request: Request) -> Response:
     """Ask for the password before deleting an account."""
-    _signed_in(request)
+    require_user(request)
     return web.render(request, "accounts/delete.html", {"form": {}})
 
 
@@ -229,9 +196,9 @@ async def delete(request: Request) -> Response:
     """Delete the account, sign out and say goodbye."""
     form = await web.read_form(request)
     try:
-        await services.delete_account(_signed_in(request), form.get("password"))
+        await services.delete_account(require_user(request), form.get("password"))
     except InvalidInput as exc:
-        return refused(request, "accounts/delete.html", exc, form)
+        return web.refused(request, "accounts/delete.html", exc, form)
     return _signed_out("/?notice=deleted")
 
 

@@ -163,6 +163,16 @@ async def start_session(
     return key, session
 
 
+async def sign_in(user: User, *, replacing: Session | None = None) -> tuple[str, Session]:
+    """Start a new session for a successful sign-in, ending the one it replaces.
+
+    A session id is never carried across a sign-in (no session fixation).
+    """
+    if replacing is not None:
+        await end_session(replacing)
+    return await start_session(user)
+
+
 async def authenticate(key: str) -> tuple[User, Session] | None:
     """The live session for a cookie or bearer secret, touching it at most hourly."""
     if not key or len(key) > 100:

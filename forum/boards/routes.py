@@ -10,21 +10,13 @@ from starlette.routing import BaseRoute, Route
 
 from forum import web
 from forum.accounts import services as accounts_services
-from forum.accounts.models import User
-from forum.accounts.routes import refused
+from forum.accounts.middleware import require_user
 from forum.boards import services
 from forum.boards.forms import BODY_MAX, TITLE_MAX
-from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound
+from forum.errors import BadRequest, InvalidInput, NotFound
 
 MAX_PAGE = 100_000
 LIMITS = {"title_max": TITLE_MAX, "body_max": BODY_MAX, "per_page": services.POSTS_PER_PAGE}
-
-
-def _signed_in(request: Request) -> User:
-    user: User | None = request.state.user
-    if user is None:
-        raise NotAuthenticated()
-    return user
 
 
 def _page_number(request: Request) -> int:
@@ -88,7 +80,7 @@ async def history(request: Request) -> Response:
 
 async def topic_new_form(request: Request) -> Response:
     """The form to start a topic."""
-    found = await services.access_board(_signed_in(request), request.path_params["slug"])
+    found = await services.access_board(require_user(request), request.path_params["slug"])
     return web.render(request, "boards/topic_new.html", {"board": found, "form": {}, **LIMITS})
 
 
@@ -100,7 +92,7 @@ async def topic_new(request: Request) -> Response:
         created, _ = await services.create_topic(request.state.user, slug, form)
     except InvalidInput as exc:
         found = await services.access_board(request.state.user, slug)
-        return refused(request, "boards/topic_new.html", exc, form, board=found, **LIMITS)
+        return web.refused(request, "boards/topic_new.html", exc, form, board=found, **LIMITS)
     return web.redirect(f"/t/{created['id']}")
 
 
@@ -113,7 +105,7 @@ async def reply(request: Request) -> Response:
     except InvalidInput as exc:
         page = _page_number(request)
         found, posts, more = await services.topic_page(request.state.user, topic_id, page)
-        return refused(
+        return web.refused(
             request,
             "boards/topic.html",
             exc,
@@ -145,7 +137,9 @@ async def topic_edit(request: Request) -> Response:
     try:
         await services.update_topic(request.state.user, topic_id, {"title": form.get("title")})
     except InvalidInput as exc:
-        return refused(request, "boards/topic_edit.html", exc, form, topic_id=topic_id, **LIMITS)
+        return web.refused(
+            request, "boards/topic_edit.html", exc, form, topic_id=topic_id, **LIMITS
+        )
     return web.redirect(f"/t/{topic_id}")
 
 
@@ -174,7 +168,7 @@ async def post_edit(request: Request) -> Response:
         await services.edit_post(request.state.user, post_id, {"body": form.get("body")})
     except InvalidInput as exc:
         found = await services.editable_post(request.state.user, post_id)
-        return refused(request, "boards/post_edit.html", exc, form, post=found, **LIMITS)
+        return web.refused(request, "boards/post_edit.html", exc, form, post=found, **LIMITS)
     return web.redirect(f"/p/{post_id}")
 
 
@@ -208,7 +202,7 @@ async def admin_board_create(request: Request) -> Response:
         await services.create_board(request.state.user, form)
     except InvalidInput as exc:
         boards = await services.list_boards(request.state.user)
-        return refused(request, "boards/admin_boards.html", exc, form, boards=boards)
+        return web.refused(request, "boards/admin_boards.html", exc, form, boards=boards)
     return web.redirect("/admin/boards?notice=board_created")
 
 
@@ -239,7 +233,7 @@ async def admin_board_edit(request: Request) -> Response:
             request.state.user, board_id, {k: v for k, v in form.items() if k in fields}
         )
     except InvalidInput as exc:
-        return refused(request, "boards/admin_board_edit.html", exc, form, board_id=board_id)
+        return web.refused(request, "boards/admin_board_edit.html", exc, form, board_id=board_id)
     return web.redirect("/admin/boards?notice=saved")
 
 

@@ -407,6 +407,7 @@ async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any]
 
 # Pages ----------------------------------------------------------------------------------------
 
+
 async def locate_post(actor: User | None, post_id: int) -> tuple[int, int]:
     """The topic a post belongs to and the number of the topic_page that shows it."""
     row = await access_post(actor, post_id)

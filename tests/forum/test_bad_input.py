@@ -13,39 +13,45 @@ from tests import factories
 
 
 @pytest.fixture
-async def writer(client: httpx.AsyncClient, member: User) -> AsyncIterator[httpx.AsyncClient]:
+async def writer(client: httpx.AsyncClient, member: User) -> httpx.AsyncClient:
     await factories.board()
-    await factories.bearer(client, member)
-    yield client
+    return await factories.bearer(client, member)
 
 
 def _error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, object]:
     assert response.status_code == status, response.text
     error: dict[str, object] = response.json()["error"]
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     if code:
         assert error["code"] == code
     return error
 
 
 async def test_malformed_json_is_400(writer: httpx.AsyncClient) -> None:
-    response = await writer.post("/api/v1/boards/general/topics", content=b'{"title": ',
-                                 headers={"Content-Type": "application/json"})
+    response = await writer.post(
+        "/api/v1/boards/general/topics",
+        content=b'{"title": ',
+        headers={"Content-Type": "application/json"},
+    )
     _error(response, 400, "malformed_json")
 
 
 @pytest.mark.parametrize("body", [b"[]", b'"text"', b"42", b"null", b"\xff\xfe"])
 async def test_json_that_is_not_an_object_is_400(writer: httpx.AsyncClient, body: bytes) -> None:
-    response = await writer.post("/api/v1/boards/general/topics", content=body,
-                                 headers={"Content-Type": "application/json"})
+    response = await writer.post(
+        "/api/v1/boards/general/topics", content=body, headers={"Content-Type": "application/json"}
+    )
     _error(response, 400, "malformed_json")
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
 async def test_wrong_content_type_is_415(writer: httpx.AsyncClient, content_type: str) -> None:
-    response = await writer.post("/api/v1/boards/general/topics",
-                                 content=b'{"title": "Hello there", "body": "x"}',
-                                 headers={"Content-Type": content_type})
+    response = await writer.post(
+        "/api/v1/boards/general/topics",
+        content=b'{"title": "Hello there", "body": "x"}',
+        headers={"Content-Type": content_type},
+    )
     _error(response, 415)
 
 
@@ -82,14 +88,16 @@ async def test_invalid_topic_fields_are_422_and_store_nothing(
 
 
 async def test_body_at_the_limit_is_accepted(writer: httpx.AsyncClient) -> None:
-    response = await writer.post("/api/v1/boards/general/topics",
-                                 json={"title": "Long one", "body": "b" * 20_000})
+    response = await writer.post(
+        "/api/v1/boards/general/topics", json={"title": "Long one", "body": "b" * 20_000}
+    )
     assert response.status_code == 201
 
 
 async def test_declared_oversize_body_is_413_before_reading(writer: httpx.AsyncClient) -> None:
     response = await writer.post(
-        "/api/v1/boards/general/topics", content=b"{}",
+        "/api/v1/boards/general/topics",
+        content=b"{}",
         headers={"Content-Type": "application/json", "Content-Length": str(2 * 1024 * 1024)},
     )
     _error(response, 413)
@@ -100,25 +108,38 @@ async def test_streamed_oversize_body_is_413(writer: httpx.AsyncClient) -> None:
         for _ in range(20):
             yield b" " * 100_000
 
-    response = await writer.post("/api/v1/boards/general/topics", content=chunks(),
-                                 headers={"Content-Type": "application/json"})
+    response = await writer.post(
+        "/api/v1/boards/general/topics",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
     _error(response, 413)
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/topics/999999", "/api/v1/posts/999999", "/api/v1/boards/nope/topics",
-     "/api/v1/users/nobody", "/api/v1/topics/99999999999999999999", "/api/v1/topics/-1",
-     "/api/v1/topics/abc", "/api/v1/nothing-here"],
+    [
+        "/api/v1/topics/999999",
+        "/api/v1/posts/999999",
+        "/api/v1/boards/nope/topics",
+        "/api/v1/users/nobody",
+        "/api/v1/topics/99999999999999999999",
+        "/api/v1/topics/-1",
+        "/api/v1/topics/abc",
+        "/api/v1/nothing-here",
+    ],
 )
 async def test_unknown_things_are_404_in_json(client: httpx.AsyncClient, path: str) -> None:
     _error(await client.get(path), 404, "not_found")
 
 
-@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "limit=-5", "cursor=%%%",
-                                   "cursor=bm90IGpzb24", "cursor=WzEsMiwzXQ"])
-async def test_bad_paging_parameters_are_400(client: httpx.AsyncClient, member: User,
-                                             query: str) -> None:
+@pytest.mark.parametrize(
+    "query",
+    ["limit=abc", "limit=0", "limit=-5", "cursor=%%%", "cursor=bm90IGpzb24", "cursor=WzEsMiwzXQ"],
+)
+async def test_bad_paging_parameters_are_400(
+    client: httpx.AsyncClient, member: User, query: str
+) -> None:
     topic = await factories.topic(author=member)
     response = await client.get(f"/api/v1/topics/{topic['id']}/posts?{query}")
     assert response.status_code == 400, response.text

@@ -24,8 +24,9 @@ async def test_readyz_checks_the_database(client: httpx.AsyncClient) -> None:
 
 
 async def test_readyz_is_503_when_redis_does_not_answer(db: None, tmp_path: Path) -> None:
-    settings = Settings.from_environ({"PORCHLIGHT_DATA_DIR": str(tmp_path),
-                                      "PORCHLIGHT_REDIS_URL": "redis://127.0.0.1:1/0"})
+    settings = Settings.from_environ(
+        {"PORCHLIGHT_DATA_DIR": str(tmp_path), "PORCHLIGHT_REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
     app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     try:

@@ -48,8 +48,15 @@ def environment(tmp_path: Path, database_url: str) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PORCHLIGHT, *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*PORCHLIGHT, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _free_port() -> int:
@@ -63,8 +70,13 @@ def _free_port() -> int:
 def server(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen([*PORCHLIGHT, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=environment, cwd=tmp_path, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [*PORCHLIGHT, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=log,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -90,8 +102,9 @@ def test_migrate_is_idempotent(environment: dict[str, str], tmp_path: Path) -> N
     assert second.returncode == 0, second.stderr
 
 
-def test_seed_demo_fills_an_empty_database_once(environment: dict[str, str],
-                                                tmp_path: Path) -> None:
+def test_seed_demo_fills_an_empty_database_once(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     assert _run(["migrate"], environment, tmp_path).returncode == 0
     seeded = _run(["seed-demo"], environment, tmp_path)
     assert seeded.returncode == 0, seeded.stderr
@@ -100,12 +113,20 @@ def test_seed_demo_fills_an_empty_database_once(environment: dict[str, str],
     assert "nothing was seeded" in again.stdout
 
 
-def test_create_admin_refuses_without_a_password(environment: dict[str, str],
-                                                 tmp_path: Path) -> None:
+def test_create_admin_refuses_without_a_password(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     assert _run(["migrate"], environment, tmp_path).returncode == 0
-    result = subprocess.run([*PORCHLIGHT, "create-admin", "rosa", "--email", "r@example.org"],
-                            env=environment, cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60, check=False, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [*PORCHLIGHT, "create-admin", "rosa", "--email", "r@example.org"],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 2
     assert "PORCHLIGHT_ADMIN_PASSWORD" in result.stderr
 
@@ -118,23 +139,31 @@ def test_create_admin_reports_field_errors(environment: dict[str, str], tmp_path
     assert "password:" in result.stderr
 
 
-def test_real_server_serves_and_signs_in(server: str, environment: dict[str, str],
-                                         tmp_path: Path) -> None:
+def test_real_server_serves_and_signs_in(
+    server: str, environment: dict[str, str], tmp_path: Path
+) -> None:
     env = {**environment, "PORCHLIGHT_ADMIN_PASSWORD": "the porch light is on"}
     made = _run(["create-admin", "rosa", "--email", "rosa@example.org"], env, tmp_path)
     assert made.returncode == 0, made.stderr
     with httpx.Client(base_url=server, timeout=10) as http:
         assert http.get("/readyz").json()["status"] == "ok"
-        login = http.post("/api/v1/auth/login",
-                          json={"username": "rosa", "password": "the porch light is on"})
+        login = http.post(
+            "/api/v1/auth/login", json={"username": "rosa", "password": "the porch light is on"}
+        )
         assert login.status_code == 200, login.text
         csrf = login.json()["csrf_token"]
         assert http.get("/api/v1/me").json()["user"]["role"] == "admin"
-        board = http.post("/api/v1/boards", headers={"X-CSRF-Token": csrf},
-                          json={"slug": "news", "name": "Neighbourhood news"})
+        board = http.post(
+            "/api/v1/boards",
+            headers={"X-CSRF-Token": csrf},
+            json={"slug": "news", "name": "Neighbourhood news"},
+        )
         assert board.status_code == 201, board.text
-        topic = http.post("/api/v1/boards/news/topics", headers={"X-CSRF-Token": csrf},
-                          json={"title": "Bins move to Tuesday", "body": "From next month."})
+        topic = http.post(
+            "/api/v1/boards/news/topics",
+            headers={"X-CSRF-Token": csrf},
+            json={"title": "Bins move to Tuesday", "body": "From next month."},
+        )
         assert topic.status_code == 201
         page = http.get(f"/t/{topic.json()['id']}")
         assert page.status_code == 200

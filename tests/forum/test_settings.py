@@ -37,8 +37,7 @@ def test_dotenv_is_read_and_environment_wins(tmp_path: Path) -> None:
 
 
 def test_relative_sqlite_url_resolves_against_the_working_folder(tmp_path: Path) -> None:
-    settings = Settings.from_environ({"PORCHLIGHT_DATABASE_URL": "sqlite://db/x.db"},
-                                     cwd=tmp_path)
+    settings = Settings.from_environ({"PORCHLIGHT_DATABASE_URL": "sqlite://db/x.db"}, cwd=tmp_path)
     assert settings.database_url == f"sqlite://{tmp_path}/db/x.db"
 
 
@@ -46,7 +45,8 @@ def test_origins_follow_the_port_and_can_be_listed(tmp_path: Path) -> None:
     settings = Settings.from_environ({"PORCHLIGHT_PORT": "9000"}, cwd=tmp_path)
     assert settings.allowed_origins == ("http://127.0.0.1:9000", "http://localhost:9000")
     listed = Settings.from_environ(
-        {"PORCHLIGHT_ALLOWED_ORIGINS": "https://porch.example, https://b.example/"}, cwd=tmp_path)
+        {"PORCHLIGHT_ALLOWED_ORIGINS": "https://porch.example, https://b.example/"}, cwd=tmp_path
+    )
     assert listed.allowed_origins == ("https://porch.example", "https://b.example")
 
 
@@ -68,5 +68,6 @@ def test_bad_settings_are_refused_with_the_variable_named(
 
 def test_weak_secret_is_allowed_in_debug(tmp_path: Path) -> None:
     settings = Settings.from_environ(
-        {"PORCHLIGHT_SECRET_KEY": "dev", "PORCHLIGHT_DEBUG": "1"}, cwd=tmp_path)
+        {"PORCHLIGHT_SECRET_KEY": "dev", "PORCHLIGHT_DEBUG": "1"}, cwd=tmp_path
+    )
     assert settings.secret_key == "dev"

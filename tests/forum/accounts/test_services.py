@@ -32,8 +32,10 @@ async def test_emails_are_unique_regardless_of_case(member: User) -> None:
 async def test_duplicate_username_through_api_is_422_on_that_field(
     client: httpx.AsyncClient, member: User
 ) -> None:
-    response = await client.post("/api/v1/auth/register", json={
-        "username": "Maria", "email": "new@example.org", "password": "a long fine password"})
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"username": "Maria", "email": "new@example.org", "password": "a long fine password"},
+    )
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"username"}
 
@@ -44,12 +46,14 @@ def test_common_password_list_has_at_least_ten_thousand_entries() -> None:
     assert not passwords.is_common("a quiet street at dusk")
 
 
-@pytest.mark.parametrize("password", ["iloveyou", "qwertyuiop", "PASSWORD123", "maria",
-                                      "maria@example.org"])
+@pytest.mark.parametrize(
+    "password", ["iloveyou", "qwertyuiop", "PASSWORD123", "maria", "maria@example.org"]
+)
 async def test_common_or_personal_passwords_are_refused(db: None, password: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await services.register({"username": "maria", "email": "maria@example.org",
-                                 "password": password}, signup="open")
+        await services.register(
+            {"username": "maria", "email": "maria@example.org", "password": password}, signup="open"
+        )
     assert "password" in caught.value.fields
 
 
@@ -59,9 +63,9 @@ async def test_passwords_are_hashed_with_argon2id(member: User) -> None:
 
 
 async def test_login_accepts_email_in_any_case(client: httpx.AsyncClient, member: User) -> None:
-    response = await client.post("/api/v1/auth/login",
-                                 json={"username": "MARIA@example.org",
-                                       "password": factories.PASSWORD})
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": "MARIA@example.org", "password": factories.PASSWORD}
+    )
     assert response.status_code == 200
 
 
@@ -82,19 +86,24 @@ async def test_approval_mode_holds_signups_until_an_admin_approves(
     db: None, tmp_path: object, admin: User
 ) -> None:
     async with _app(tmp_path, PORCHLIGHT_SIGNUP="approval") as http:
-        body = {"username": "newbie", "email": "newbie@example.org",
-                "password": "a long fine password"}
+        body = {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password": "a long fine password",
+        }
         response = await http.post("/api/v1/auth/register", json=body)
         assert response.status_code == 202
         assert response.json() == {"status": "pending"}
-        login = await http.post("/api/v1/auth/login",
-                                json={"username": "newbie", "password": body["password"]})
+        login = await http.post(
+            "/api/v1/auth/login", json={"username": "newbie", "password": body["password"]}
+        )
         assert login.status_code == 403
         assert login.json()["error"]["code"] == "pending_approval"
         pending = await services.pending_signups(admin)
         await services.decide_signup(admin, pending[0].id, approve=True)
-        login = await http.post("/api/v1/auth/login",
-                                json={"username": "newbie", "password": body["password"]})
+        login = await http.post(
+            "/api/v1/auth/login", json={"username": "newbie", "password": body["password"]}
+        )
         assert login.status_code == 200
 
 
@@ -102,27 +111,30 @@ async def test_invite_mode_needs_a_valid_unused_invite(
     db: None, tmp_path: object, admin: User
 ) -> None:
     code = await services.create_invite(admin, "for the baker")
-    body = {"username": "baker", "email": "baker@example.org",
-            "password": "a long fine password"}
+    body = {"username": "baker", "email": "baker@example.org", "password": "a long fine password"}
     async with _app(tmp_path, PORCHLIGHT_SIGNUP="invite") as http:
         refused = await http.post("/api/v1/auth/register", json=body)
         assert refused.status_code == 422
         assert "invite" in refused.json()["error"]["fields"]
         accepted = await http.post("/api/v1/auth/register", json={**body, "invite": code})
         assert accepted.status_code == 201
-        reused = await http.post("/api/v1/auth/register", json={
-            **body, "username": "baker2", "email": "b2@example.org", "invite": code})
+        reused = await http.post(
+            "/api/v1/auth/register",
+            json={**body, "username": "baker2", "email": "b2@example.org", "invite": code},
+        )
         assert reused.status_code == 422
     invite = await Invite.get(code_hash=services.digest(code))
     assert invite.used_by_id == accepted.json()["user"]["id"]
 
 
-async def test_repeated_failed_logins_are_rate_limited(client: httpx.AsyncClient,
-                                                       member: User) -> None:
+async def test_repeated_failed_logins_are_rate_limited(
+    client: httpx.AsyncClient, member: User
+) -> None:
     statuses = []
     for _ in range(12):
-        response = await client.post("/api/v1/auth/login",
-                                     json={"username": "maria", "password": "wrong guess!"})
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": "maria", "password": "wrong guess!"}
+        )
         statuses.append(response.status_code)
     assert statuses[:10] == [401] * 10
     assert statuses[-1] == 429
@@ -135,6 +147,7 @@ async def test_rate_limits_off_lets_every_attempt_through(
 ) -> None:
     async with _app(tmp_path, PORCHLIGHT_RATE_LIMITS="off") as http:
         for _ in range(15):
-            response = await http.post("/api/v1/auth/login",
-                                       json={"username": "maria", "password": "wrong guess!"})
+            response = await http.post(
+                "/api/v1/auth/login", json={"username": "maria", "password": "wrong guess!"}
+            )
             assert response.status_code == 401

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from forum import clock
 from forum.accounts import services
 from forum.accounts.models import Session, User
 from forum.boards.models import Post
+from forum.errors import InvalidInput
 from tests import factories
 
 
@@ -24,8 +26,9 @@ async def test_session_secret_is_long_random_and_stored_only_hashed(member: User
 async def test_logout_revokes_the_bearer_token_on_the_server(
     client: httpx.AsyncClient, member: User
 ) -> None:
-    login = await client.post("/api/v1/auth/login",
-                              json={"username": "maria", "password": factories.PASSWORD})
+    login = await client.post(
+        "/api/v1/auth/login", json={"username": "maria", "password": factories.PASSWORD}
+    )
     token = login.json()["token"]
     client.cookies.clear()
     headers = {"Authorization": f"Bearer {token}"}
@@ -40,8 +43,11 @@ async def test_login_rotates_the_session(make_client: object, member: User) -> N
     await factories.login_cookie(http, "maria")
     first = http.cookies["porchlight_session"]
     csrf = (await http.get("/api/v1/me")).json()["csrf_token"]
-    response = await http.post("/api/v1/auth/login", headers={"X-CSRF-Token": csrf},
-                               json={"username": "maria", "password": factories.PASSWORD})
+    response = await http.post(
+        "/api/v1/auth/login",
+        headers={"X-CSRF-Token": csrf},
+        json={"username": "maria", "password": factories.PASSWORD},
+    )
     assert response.status_code == 200
     second = http.cookies["porchlight_session"]
     assert first != second
@@ -50,11 +56,13 @@ async def test_login_rotates_the_session(make_client: object, member: User) -> N
     assert (await thief.get("/api/v1/me")).status_code == 401
 
 
-async def test_session_expires_after_thirty_idle_days(client: httpx.AsyncClient,
-                                                      member: User) -> None:
+async def test_session_expires_after_thirty_idle_days(
+    client: httpx.AsyncClient, member: User
+) -> None:
     key, session = await services.start_session(member)
     await Session.filter(id=session.id).update(
-        last_seen_at=clock.now() - timedelta(days=30, minutes=1))
+        last_seen_at=clock.now() - timedelta(days=30, minutes=1)
+    )
     response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 401
     assert not await Session.filter(id=session.id).exists()
@@ -74,16 +82,20 @@ async def test_recent_session_is_touched_at_most_hourly(member: User) -> None:
 async def test_cookie_is_secure_under_https(app: object, member: User) -> None:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="https://127.0.0.1") as http:
-        response = await http.post("/api/v1/auth/login",
-                                   json={"username": "maria", "password": factories.PASSWORD})
+        response = await http.post(
+            "/api/v1/auth/login", json={"username": "maria", "password": factories.PASSWORD}
+        )
     assert "Secure" in response.headers["set-cookie"]
 
 
 async def test_password_change_ends_other_sessions(member: User) -> None:
     keep_key, keep = await services.start_session(member)
     other_key, _ = await services.start_session(member, kind="token")
-    await services.change_password(member, keep, {
-        "current_password": factories.PASSWORD, "new_password": "a brand new sentence"})
+    await services.change_password(
+        member,
+        keep,
+        {"current_password": factories.PASSWORD, "new_password": "a brand new sentence"},
+    )
     assert await services.authenticate(keep_key) is not None
     assert await services.authenticate(other_key) is None
     assert await services.check_credentials("maria", "a brand new sentence")
@@ -91,19 +103,20 @@ async def test_password_change_ends_other_sessions(member: User) -> None:
 
 async def test_password_change_needs_the_current_password(member: User) -> None:
     _, keep = await services.start_session(member)
-    try:
-        await services.change_password(member, keep, {
-            "current_password": "not it at all", "new_password": "a brand new sentence"})
-    except services.InvalidInput as exc:
-        assert "current_password" in exc.fields
-    else:
-        raise AssertionError("a wrong current password was accepted")
+    with pytest.raises(InvalidInput) as caught:
+        await services.change_password(
+            member,
+            keep,
+            {"current_password": "not it at all", "new_password": "a brand new sentence"},
+        )
+    assert "current_password" in caught.value.fields
 
 
 async def test_deleting_account_erases_personal_data_and_keeps_posts(member: User) -> None:
     topic = await factories.topic(author=member, body="Still useful advice")
-    await services.update_profile(member, {"display_name": "Maria R", "area": "Elm Street",
-                                           "bio": "Gardener"})
+    await services.update_profile(
+        member, {"display_name": "Maria R", "area": "Elm Street", "bio": "Gardener"}
+    )
     key, _ = await services.start_session(member)
     await services.delete_account(member, factories.PASSWORD)
     gone = await User.get(id=member.id)

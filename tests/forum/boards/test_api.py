@@ -13,8 +13,10 @@ from tests import factories
 async def test_new_topic_comes_with_its_first_post(client: httpx.AsyncClient, member: User) -> None:
     await factories.board()
     await factories.bearer(client, member)
-    response = await client.post("/api/v1/boards/general/topics",
-                                 json={"title": "Lost cat on Elm Street", "body": "Grey, *shy*."})
+    response = await client.post(
+        "/api/v1/boards/general/topics",
+        json={"title": "Lost cat on Elm Street", "body": "Grey, *shy*."},
+    )
     assert response.status_code == 201
     topic = response.json()
     assert topic["board"] == "general"
@@ -40,10 +42,10 @@ async def test_topic_list_puts_pinned_first_then_latest_activity(
     assert listing["next_cursor"] is None
 
 
-async def test_topic_cursor_walks_every_topic_once(client: httpx.AsyncClient,
-                                                   member: User) -> None:
-    made = [(await factories.topic(author=member, title=f"Topic number {i}"))["id"]
-            for i in range(7)]
+async def test_topic_cursor_walks_every_topic_once(client: httpx.AsyncClient, member: User) -> None:
+    made = [
+        (await factories.topic(author=member, title=f"Topic number {i}"))["id"] for i in range(7)
+    ]
     seen: list[int] = []
     cursor = None
     while True:
@@ -56,16 +58,25 @@ async def test_topic_cursor_walks_every_topic_once(client: httpx.AsyncClient,
     assert seen == list(reversed(made))
 
 
-async def test_posts_come_oldest_first_with_cursor(client: httpx.AsyncClient,
-                                                   member: User) -> None:
+async def test_posts_come_oldest_first_with_cursor(client: httpx.AsyncClient, member: User) -> None:
     topic = await factories.topic(author=member)
-    replies = [(await factories.reply(author=member, topic_id=topic["id"], body=f"reply {i}"))
-               for i in range(4)]
+    replies = [
+        (await factories.reply(author=member, topic_id=topic["id"], body=f"reply {i}"))
+        for i in range(4)
+    ]
     page1 = (await client.get(f"/api/v1/topics/{topic['id']}/posts?limit=2")).json()
-    page2 = (await client.get(f"/api/v1/topics/{topic['id']}/posts",
-                              params={"limit": 2, "cursor": page1["next_cursor"]})).json()
-    page3 = (await client.get(f"/api/v1/topics/{topic['id']}/posts",
-                              params={"limit": 2, "cursor": page2["next_cursor"]})).json()
+    page2 = (
+        await client.get(
+            f"/api/v1/topics/{topic['id']}/posts",
+            params={"limit": 2, "cursor": page1["next_cursor"]},
+        )
+    ).json()
+    page3 = (
+        await client.get(
+            f"/api/v1/topics/{topic['id']}/posts",
+            params={"limit": 2, "cursor": page2["next_cursor"]},
+        )
+    ).json()
     bodies = [p["body"] for p in page1["items"] + page2["items"] + page3["items"]]
     assert bodies == ["Glad to be here.", *[r["body"] for r in replies]]
     assert page3["next_cursor"] is None
@@ -94,8 +105,9 @@ async def test_locked_topic_refuses_new_replies_from_members(
     assert staff.status_code == 201
 
 
-async def test_editing_keeps_history_and_marks_edited(client: httpx.AsyncClient,
-                                                      member: User) -> None:
+async def test_editing_keeps_history_and_marks_edited(
+    client: httpx.AsyncClient, member: User
+) -> None:
     topic = await factories.topic(author=member, body="Meet at 10")
     posts = (await client.get(f"/api/v1/topics/{topic['id']}/posts")).json()["items"]
     await factories.bearer(client, member)
@@ -149,19 +161,22 @@ async def test_admin_creates_board_and_duplicate_slug_is_a_field_error(
 
 
 @pytest.mark.parametrize("slug", ["Has Space", "UPPER", "-lead", "trail-", "a--b", "x" * 41, ""])
-async def test_bad_board_slugs_are_refused(client: httpx.AsyncClient, admin: User,
-                                           slug: str) -> None:
+async def test_bad_board_slugs_are_refused(
+    client: httpx.AsyncClient, admin: User, slug: str
+) -> None:
     await factories.bearer(client, admin)
     response = await client.post("/api/v1/boards", json={"slug": slug, "name": "Name"})
     assert response.status_code == 422
     assert "slug" in response.json()["error"]["fields"]
 
 
-async def test_admin_changes_role_and_trust(client: httpx.AsyncClient, admin: User,
-                                            member: User) -> None:
+async def test_admin_changes_role_and_trust(
+    client: httpx.AsyncClient, admin: User, member: User
+) -> None:
     await factories.bearer(client, admin)
-    response = await client.patch("/api/v1/users/maria",
-                                  json={"role": "moderator", "trust_level": 3})
+    response = await client.patch(
+        "/api/v1/users/maria", json={"role": "moderator", "trust_level": 3}
+    )
     assert response.status_code == 200
     assert response.json()["user"]["role"] == "moderator"
     assert response.json()["user"]["trust_level"] == 3

@@ -13,10 +13,12 @@ from tests import factories
 async def test_concurrent_replies_keep_post_count_exact(member: User, other_member: User) -> None:
     topic = await factories.topic(author=member)
     writers = [member, other_member] * 15
-    created = await asyncio.gather(*(
-        services.reply(person, topic["id"], {"body": f"reply {i}"})
-        for i, person in enumerate(writers)
-    ))
+    created = await asyncio.gather(
+        *(
+            services.reply(person, topic["id"], {"body": f"reply {i}"})
+            for i, person in enumerate(writers)
+        )
+    )
     row = await Topic.get(id=topic["id"])
     assert row.post_count == 1 + len(writers) == await Post.filter(topic_id=topic["id"]).count()
     newest = max(post["created_at"] for post in created)

@@ -41,10 +41,18 @@ MATRIX = [
     ("PATCH", "/api/v1/boards/1", {"name": "Renamed"}, (401, 403, 403, 403, 200)),
     ("GET", "/api/v1/boards/general/topics", None, (200, 200, 200, 200, 200)),
     ("GET", "/api/v1/boards/private/topics", None, (401, 200, 200, 200, 200)),
-    ("POST", "/api/v1/boards/general/topics", {"title": "A new topic", "body": "Hi"},
-     (401, 201, 201, 201, 201)),
-    ("POST", "/api/v1/boards/private/topics", {"title": "A new topic", "body": "Hi"},
-     (401, 201, 201, 201, 201)),
+    (
+        "POST",
+        "/api/v1/boards/general/topics",
+        {"title": "A new topic", "body": "Hi"},
+        (401, 201, 201, 201, 201),
+    ),
+    (
+        "POST",
+        "/api/v1/boards/private/topics",
+        {"title": "A new topic", "body": "Hi"},
+        (401, 201, 201, 201, 201),
+    ),
     ("GET", "/api/v1/topics/{topic}", None, (200, 200, 200, 200, 200)),
     ("PATCH", "/api/v1/topics/{topic}", {"title": "Retitled topic"}, (401, 200, 403, 200, 200)),
     ("PATCH", "/api/v1/topics/{topic}", {"locked": True}, (401, 403, 403, 200, 200)),
@@ -112,7 +120,8 @@ async def test_cookie_write_from_another_origin_is_refused(client: httpx.AsyncCl
     world = await _world()
     token = await factories.login_cookie(client, "maria")
     response = await client.post(
-        f"/api/v1/topics/{world['topic']}/posts", json={"body": "hello"},
+        f"/api/v1/topics/{world['topic']}/posts",
+        json={"body": "hello"},
         headers={"X-CSRF-Token": token, "Origin": "https://evil.example"},
     )
     assert response.status_code == 403
@@ -121,6 +130,7 @@ async def test_cookie_write_from_another_origin_is_refused(client: httpx.AsyncCl
 async def test_bearer_writes_need_no_csrf_token(client: httpx.AsyncClient, member: User) -> None:
     await factories.board()
     await factories.bearer(client, member)
-    response = await client.post("/api/v1/boards/general/topics",
-                                 json={"title": "By script", "body": "Posted from a script"})
+    response = await client.post(
+        "/api/v1/boards/general/topics", json={"title": "By script", "body": "Posted from a script"}
+    )
     assert response.status_code == 201
