@@ -6,6 +6,7 @@ import secrets
 
 from forum.accounts import services as accounts
 from forum.accounts.models import User
+from forum.boards import posts
 from forum.boards import services as boards
 
 BOARDS = [
@@ -164,7 +165,7 @@ async def seed_demo() -> str | None:
     for slug, author, title, body, replies in TOPICS:
         topic, _ = await boards.create_topic(people[author], slug, {"title": title, "body": body})
         for replier, text in replies:
-            await boards.reply(people[replier], topic["id"], {"body": text})
+            await posts.reply(people[replier], topic["id"], {"body": text})
     pinned = await boards.latest_topics(admin, limit=100)
     welcome = next(t for t in pinned if t["title"].startswith("Hello from"))
     await boards.update_topic(people["ibrahim"], welcome["id"], {"pinned": True})

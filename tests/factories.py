@@ -8,6 +8,7 @@ import httpx
 
 from forum.accounts import services as accounts
 from forum.accounts.models import User
+from forum.boards import posts
 from forum.boards import services as boards
 from forum.boards.models import Board
 
@@ -65,7 +66,7 @@ async def topic(
 
 
 async def reply(*, author: User, topic_id: int, body: str = "Welcome!") -> dict[str, Any]:
-    return await boards.reply(author, topic_id, {"body": body})
+    return await posts.reply(author, topic_id, {"body": body})
 
 
 async def token_for(person: User) -> str:

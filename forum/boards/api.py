@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import clock, web
-from forum.boards import services
+from forum.boards import posts, services
 from forum.boards.models import Board
 from forum.pagination import Page, clamp_limit
 
@@ -119,7 +119,7 @@ async def topic_update(request: Request) -> Response:
 
 async def post_list(request: Request) -> Response:
     """A topic's posts, oldest first."""
-    page = await services.list_posts(
+    page = await posts.list_posts(
         request.state.user, request.path_params["id"], **_page_args(request)
     )
     return _listing(page, post_json)
@@ -128,26 +128,26 @@ async def post_list(request: Request) -> Response:
 async def post_create(request: Request) -> Response:
     """Reply to a topic (409 when it is locked)."""
     data = await web.read_json(request)
-    post = await services.reply(request.state.user, request.path_params["id"], data)
+    post = await posts.reply(request.state.user, request.path_params["id"], data)
     return web.json_response(post_json(post), 201)
 
 
 async def post_detail(request: Request) -> Response:
     """One post."""
-    post = await services.access_post(request.state.user, request.path_params["id"])
+    post = await posts.access_post(request.state.user, request.path_params["id"])
     return web.json_response(post_json(post))
 
 
 async def post_update(request: Request) -> Response:
     """Edit a post (author or moderator); the earlier text is kept."""
     data = await web.read_json(request)
-    post = await services.edit_post(request.state.user, request.path_params["id"], data)
+    post = await posts.edit_post(request.state.user, request.path_params["id"], data)
     return web.json_response(post_json(post))
 
 
 async def post_delete(request: Request) -> Response:
     """Delete a post (author or moderator)."""
-    await services.delete_post(request.state.user, request.path_params["id"])
+    await posts.delete_post(request.state.user, request.path_params["id"])
     return Response(status_code=204)
 
 

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from forum import web
 from forum.accounts import services as accounts_services
 from forum.accounts.middleware import require_user
-from forum.boards import services
+from forum.boards import posts, services
 from forum.boards.forms import BODY_MAX, TITLE_MAX
 from forum.errors import BadRequest, InvalidInput, NotFound
 
@@ -49,27 +49,25 @@ async def board(request: Request) -> Response:
 async def topic(request: Request) -> Response:
     """One numbered page of a topic's posts, with the reply form at the bottom."""
     page = _page_number(request)
-    found, posts, more = await services.topic_page(
-        request.state.user, request.path_params["id"], page
-    )
-    if page > 1 and not posts:
+    found, shown, more = await posts.topic_page(request.state.user, request.path_params["id"], page)
+    if page > 1 and not shown:
         raise NotFound("There is no such page in this topic.")
     return web.render(
         request,
         "boards/topic.html",
-        {"topic": found, "posts": posts, "more": more, "page": page, "form": {}, **LIMITS},
+        {"topic": found, "posts": shown, "more": more, "page": page, "form": {}, **LIMITS},
     )
 
 
 async def post(request: Request) -> Response:
     """A post's permanent link: the topic page that shows it, scrolled to it."""
-    topic_id, page = await services.locate_post(request.state.user, request.path_params["id"])
+    topic_id, page = await posts.locate_post(request.state.user, request.path_params["id"])
     return web.redirect(f"/t/{topic_id}?page={page}#post-{request.path_params['id']}")
 
 
 async def history(request: Request) -> Response:
     """A post as it reads now and every earlier version of its text."""
-    current, revisions = await services.post_history(request.state.user, request.path_params["id"])
+    current, revisions = await posts.post_history(request.state.user, request.path_params["id"])
     return web.render(
         request, "boards/post_history.html", {"post": current, "revisions": revisions}
     )
@@ -101,22 +99,22 @@ async def reply(request: Request) -> Response:
     topic_id = request.path_params["id"]
     form = await web.read_form(request)
     try:
-        added = await services.reply(request.state.user, topic_id, form)
+        added = await posts.reply(request.state.user, topic_id, form)
     except InvalidInput as exc:
         page = _page_number(request)
-        found, posts, more = await services.topic_page(request.state.user, topic_id, page)
+        found, shown, more = await posts.topic_page(request.state.user, topic_id, page)
         return web.refused(
             request,
             "boards/topic.html",
             exc,
             form,
             topic=found,
-            posts=posts,
+            posts=shown,
             more=more,
             page=page,
             **LIMITS,
         )
-    _, page = await services.locate_post(request.state.user, added["id"])
+    _, page = await posts.locate_post(request.state.user, added["id"])
     return web.redirect(f"/t/{topic_id}?page={page}#post-{added['id']}")
 
 
@@ -154,7 +152,7 @@ async def moderate(request: Request) -> Response:
 
 async def post_edit_form(request: Request) -> Response:
     """The form to change a post's text."""
-    found = await services.editable_post(request.state.user, request.path_params["id"])
+    found = await posts.editable_post(request.state.user, request.path_params["id"])
     return web.render(
         request, "boards/post_edit.html", {"post": found, "form": {"body": found["body"]}, **LIMITS}
     )
@@ -165,22 +163,22 @@ async def post_edit(request: Request) -> Response:
     post_id = request.path_params["id"]
     form = await web.read_form(request)
     try:
-        await services.edit_post(request.state.user, post_id, {"body": form.get("body")})
+        await posts.edit_post(request.state.user, post_id, {"body": form.get("body")})
     except InvalidInput as exc:
-        found = await services.editable_post(request.state.user, post_id)
+        found = await posts.editable_post(request.state.user, post_id)
         return web.refused(request, "boards/post_edit.html", exc, form, post=found, **LIMITS)
     return web.redirect(f"/p/{post_id}")
 
 
 async def post_delete_form(request: Request) -> Response:
     """Ask before deleting a post."""
-    found = await services.editable_post(request.state.user, request.path_params["id"])
+    found = await posts.editable_post(request.state.user, request.path_params["id"])
     return web.render(request, "boards/post_delete.html", {"post": found})
 
 
 async def post_delete(request: Request) -> Response:
     """Delete a post; it stays in the topic as a tombstone."""
-    await services.delete_post(request.state.user, request.path_params["id"])
+    await posts.delete_post(request.state.user, request.path_params["id"])
     return web.redirect(f"/p/{request.path_params['id']}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from forum.accounts.models import User
-from forum.boards import services
+from forum.boards import posts
 from forum.boards.models import Post, Topic
 from tests import factories
 
@@ -15,7 +15,7 @@ async def test_concurrent_replies_keep_post_count_exact(member: User, other_memb
     writers = [member, other_member] * 15
     created = await asyncio.gather(
         *(
-            services.reply(person, topic["id"], {"body": f"reply {i}"})
+            posts.reply(person, topic["id"], {"body": f"reply {i}"})
             for i, person in enumerate(writers)
         )
     )
@@ -29,8 +29,8 @@ async def test_concurrent_deletes_of_one_post_count_once(member: User, moderator
     topic = await factories.topic(author=member)
     post = await factories.reply(author=member, topic_id=topic["id"])
     results = await asyncio.gather(
-        services.delete_post(member, post["id"]),
-        services.delete_post(moderator, post["id"]),
+        posts.delete_post(member, post["id"]),
+        posts.delete_post(moderator, post["id"]),
         return_exceptions=True,
     )
     assert sum(1 for r in results if r is None) >= 1

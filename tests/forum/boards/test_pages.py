@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from forum.accounts.models import User
-from forum.boards import services
+from forum.boards import posts, services
 from forum.boards.models import Board, Post, Topic
 from tests import factories
 
@@ -212,7 +212,7 @@ async def test_editing_a_post_keeps_its_history(
 async def test_history_shows_old_markup_as_text(client: httpx.AsyncClient, member: User) -> None:
     created = await factories.topic(author=member, body="<b>bold</b> & <img src=x>")
     post = await Post.get(topic_id=created["id"])
-    await services.edit_post(member, post.id, {"body": "Plain now."})
+    await posts.edit_post(member, post.id, {"body": "Plain now."})
     html = (await client.get(f"/p/{post.id}/history")).text
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x&gt;" in html
     assert "<img src=x>" not in html

@@ -1,0 +1,170 @@
+"""Post rules: replying, editing with history, soft deletion, and reading a topic's posts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from forum import clock
+from forum.accounts.forms import FieldErrors
+from forum.accounts.models import User
+from forum.boards import forms
+from forum.boards.models import Post, PostRevision, Topic
+from forum.boards.services import (
+    POST_COLUMNS,
+    POST_FIELDS,
+    POSTS_PER_PAGE,
+    access_topic,
+    page_of,
+    post_row,
+    require_member,
+)
+from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from forum.pagination import Page, decode_cursor
+from moderation.sanitizing import render_markdown
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+def _viewable(row: dict[str, Any], actor: User | None) -> dict[str, Any]:
+    """Hide what this viewer may not read: deleted posts are tombstones for everyone."""
+    status = row["status"]
+    staff = actor is not None and actor.is_staff
+    own = actor is not None and actor.id == row["author_id"]
+    if (
+        status == "deleted"
+        or (status == "hidden" and not staff)
+        or (status == "pending" and not (staff or own))
+    ):
+        return {**row, "body": "", "body_html": ""}
+    return row
+
+
+async def list_posts(
+    actor: User | None, topic_id: int, *, cursor: str | None = None, limit: int = 20
+) -> Page[dict[str, Any]]:
+    """A topic's posts, oldest first."""
+    await access_topic(actor, topic_id)
+    after = decode_cursor(cursor, 1)
+    query = Post.filter(topic_id=topic_id)
+    if after is not None:
+        if not isinstance(after[0], int):
+            raise InvalidInput("That page link is not valid.", code="invalid_cursor")
+        query = query.filter(id__gt=after[0])
+    rows = await query.order_by("id").limit(limit + 1).values(*POST_COLUMNS, **POST_FIELDS)
+    page = page_of(rows, limit, lambda r: (r["id"],))
+    return Page([_viewable(r, actor) for r in page.items], page.next_cursor)
+
+
+async def topic_page(
+    actor: User | None, topic_id: int, page: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    """A topic, one numbered page of its posts, and whether another page follows."""
+    topic = await access_topic(actor, topic_id)
+    rows = (
+        await Post.filter(topic_id=topic_id)
+        .order_by("id")
+        .offset((page - 1) * POSTS_PER_PAGE)
+        .limit(POSTS_PER_PAGE + 1)
+        .values(*POST_COLUMNS, **POST_FIELDS)
+    )
+    more = len(rows) > POSTS_PER_PAGE
+    return topic, [_viewable(r, actor) for r in rows[:POSTS_PER_PAGE]], more
+
+
+async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Add a post; a locked topic takes replies from moderators only."""
+    author = require_member(actor)
+    topic = await access_topic(author, topic_id)
+    if topic["locked"] and not author.is_staff:
+        raise Conflict("This topic is locked; it takes no new replies.", code="topic_locked")
+    errors = FieldErrors()
+    body = forms.body(data, errors)
+    errors.raise_if_any()
+    html = render_markdown(body)
+    async with in_transaction():
+        post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
+        now = post.created_at
+        # Counted in the database, not in Python: concurrent replies cannot lose an update.
+        await Topic.filter(id=topic_id).update(
+            post_count=F("post_count") + 1, version=F("version") + 1
+        )
+        await Topic.filter(id=topic_id, last_activity_at__lt=now).update(last_activity_at=now)
+    return post_row(post, author)
+
+
+async def access_post(actor: User | None, post_id: int) -> dict[str, Any]:
+    """A post as a row, if this person may read the topic it belongs to."""
+    row = await Post.filter(id=post_id).first().values(*POST_COLUMNS, **POST_FIELDS)
+    if row is None:
+        raise NotFound("That post does not exist.")
+    await access_topic(actor, row["topic_id"])
+    return _viewable(row, actor)
+
+
+async def _editable_post(actor: User | None, post_id: int) -> tuple[User, dict[str, Any]]:
+    user = require_member(actor)
+    row = await access_post(user, post_id)
+    if row["status"] == "deleted":
+        raise Conflict("That post has been deleted.", code="post_deleted")
+    if not (user.is_staff or row["author_id"] == user.id):
+        raise PermissionDenied("Only the author or a moderator can change this post.")
+    return user, row
+
+
+async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Change a post's text, keeping what it said before."""
+    user, row = await _editable_post(actor, post_id)
+    errors = FieldErrors()
+    body = forms.body(data, errors)
+    errors.raise_if_any()
+    if body == row["body"]:
+        return row
+    html = render_markdown(body)
+    now = clock.now()
+    async with in_transaction():
+        await PostRevision.create(post_id=post_id, editor_id=user.id, body=row["body"])
+        await Post.filter(id=post_id).update(body=body, body_html=html, edited_at=now)
+        await Topic.filter(id=row["topic_id"]).update(version=F("version") + 1)
+    return {**row, "body": body, "body_html": html, "edited_at": now}
+
+
+async def delete_post(actor: User | None, post_id: int) -> None:
+    """Soft-delete: the text is kept for moderators, everyone else sees that it was removed."""
+    _, row = await _editable_post(actor, post_id)
+    async with in_transaction():
+        changed = await Post.filter(id=post_id).exclude(status="deleted").update(status="deleted")
+        if changed:
+            await Topic.filter(id=row["topic_id"]).update(
+                post_count=F("post_count") - 1, version=F("version") + 1
+            )
+
+
+async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any], list[Any]]:
+    """A post and its earlier versions, newest first (not for deleted or hidden posts)."""
+    row = await access_post(actor, post_id)
+    if not row["body_html"]:
+        raise NotFound("That post's history is not available.")
+    revisions = (
+        await PostRevision.filter(post_id=post_id)
+        .order_by("-id")
+        .values("id", "body", "created_at", editor_username="editor__username")
+    )
+    return row, revisions
+
+
+async def locate_post(actor: User | None, post_id: int) -> tuple[int, int]:
+    """The topic a post belongs to and the number of the topic_page that shows it."""
+    row = await access_post(actor, post_id)
+    # Deleted posts stay in the numbering as tombstones, so count every earlier post.
+    earlier = await Post.filter(topic_id=row["topic_id"], id__lt=post_id).count()
+    return row["topic_id"], earlier // POSTS_PER_PAGE + 1
+
+
+async def editable_post(actor: User | None, post_id: int) -> dict[str, Any]:
+    """A post this person may edit or delete (its author or a moderator), for those forms."""
+    _, row = await _editable_post(actor, post_id)
+    return row
