@@ -13,12 +13,12 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from forum import database, health, openapi, pages, web
+from forum import database, health, openapi, pagecache, pages, web
 from forum.accounts import api as accounts_api
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
@@ -27,6 +27,7 @@ from forum.boards import routes as boards_routes
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.settings import Settings
 from moderation import ratelimits
+from realtime import events
 
 log = logging.getLogger("porchlight")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -71,6 +72,11 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     return await error_response(request, ServiceUnavailable())
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up while sending its body: nobody is left to answer, nothing was written.
+    return Response(status_code=400)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     codes = {
@@ -111,6 +117,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     # Connects lazily: building the app opens no socket.
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     ratelimits.configure(_build_limiter(settings, redis))
+    bus = events.EventBus()
+    events.configure(bus)
+    pages_seen_anonymously = pagecache.PageStore()
+    for prefix in ("boards.", "accounts."):
+        bus.subscribe(prefix, pages_seen_anonymously.clear)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -145,11 +156,13 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 allowed_origins=settings.allowed_origins,
                 on_error=error_response,
             ),
+            Middleware(pagecache.AnonymousPageCache, store=pages_seen_anonymously),
         ],
         exception_handlers={
             PorchlightError: _porchlight_error,
             ratelimits.RateLimitExceeded: _rate_limited,
             HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
             database.FieldRefused: _field_too_long,
             **{error: _database_unavailable for error in database.UNAVAILABLE},
             Exception: _server_error,

@@ -18,6 +18,7 @@ from forum.app import close_resources, create_app
 from forum.database import MODEL_MODULES, connection_config
 from forum.settings import Settings
 from moderation import ratelimits
+from realtime import events
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("PORCHLIGHT_TEST_DATABASE_URL") or "sqlite://:memory:"
@@ -42,6 +43,17 @@ def fresh_rate_limits() -> Iterator[None]:
     ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter()))
     yield
     ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter()))
+
+
+@pytest.fixture
+def recorded_events() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Every event services publish during the test, in order."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+    bus = events.EventBus()
+    bus.subscribe("", lambda name, data: seen.append((name, dict(data))))
+    events.configure(bus)
+    yield seen
+    events.configure(events.EventBus())
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from forum.accounts import forms, passwords
 from forum.accounts.models import ROLES, Invite, Session, User
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from moderation import ratelimits
+from realtime import events
 
 SESSION_IDLE = timedelta(days=30)
 # Refreshing last_seen_at on every request would turn every read into a write.
@@ -221,6 +222,7 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     await User.filter(id=actor.id).update(**values)
     for name, value in values.items():
         setattr(actor, name, value)
+    events.publish("accounts.profile_updated", user_id=actor.id)
     return actor
 
 
@@ -270,6 +272,7 @@ async def delete_account(actor: User, password: object) -> None:
             role="member",
             deleted_at=clock.now(),
         )
+    events.publish("accounts.account_deleted", user_id=actor.id)
 
 
 async def get_user(username: str) -> User:

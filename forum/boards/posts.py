@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import Case, F, Value, When
 from tortoise.transactions import in_transaction
 
 from forum import clock
@@ -21,10 +21,12 @@ from forum.boards.services import (
     page_of,
     post_row,
     require_member,
+    writable_topic,
 )
 from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.pagination import Page, decode_cursor
 from moderation.sanitizing import render_markdown
+from realtime import events
 
 # Reading ----------------------------------------------------------------------------------------
 
@@ -78,7 +80,7 @@ async def topic_page(
 async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """Add a post; a locked topic takes replies from moderators only."""
     author = require_member(actor)
-    topic = await access_topic(author, topic_id)
+    topic = await writable_topic(author, topic_id)
     if topic["locked"] and not author.is_staff:
         raise Conflict("This topic is locked; it takes no new replies.", code="topic_locked")
     errors = FieldErrors()
@@ -87,12 +89,18 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     html = render_markdown(body)
     async with in_transaction():
         post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
-        now = post.created_at
-        # Counted in the database, not in Python: concurrent replies cannot lose an update.
+        # Counted in the database, not in Python: concurrent replies cannot lose an update, and
+        # a reply that commits late cannot move last activity backwards.
         await Topic.filter(id=topic_id).update(
-            post_count=F("post_count") + 1, version=F("version") + 1
+            post_count=F("post_count") + 1,
+            version=F("version") + 1,
+            last_activity_at=Case(
+                # Tortoise's stubs omit Value from When's accepted types; it works on both engines.
+                When(last_activity_at__lt=post.created_at, then=Value(post.created_at)),  # type: ignore[arg-type]
+                default=F("last_activity_at"),
+            ),
         )
-        await Topic.filter(id=topic_id, last_activity_at__lt=now).update(last_activity_at=now)
+    events.publish("boards.post_created", topic_id=topic_id, post_id=post.id)
     return post_row(post, author)
 
 
@@ -129,6 +137,7 @@ async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -
         await PostRevision.create(post_id=post_id, editor_id=user.id, body=row["body"])
         await Post.filter(id=post_id).update(body=body, body_html=html, edited_at=now)
         await Topic.filter(id=row["topic_id"]).update(version=F("version") + 1)
+    events.publish("boards.post_edited", topic_id=row["topic_id"], post_id=post_id)
     return {**row, "body": body, "body_html": html, "edited_at": now}
 
 
@@ -141,6 +150,8 @@ async def delete_post(actor: User | None, post_id: int) -> None:
             await Topic.filter(id=row["topic_id"]).update(
                 post_count=F("post_count") - 1, version=F("version") + 1
             )
+    if changed:
+        events.publish("boards.post_deleted", topic_id=row["topic_id"], post_id=post_id)
 
 
 async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any], list[Any]]:

@@ -18,6 +18,7 @@ from forum.boards.models import Board, Post, Topic
 from forum.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.pagination import Page, decode_cursor, encode_cursor
 from moderation.sanitizing import render_markdown
+from realtime import events
 
 POSTS_PER_PAGE = 20
 _TOPIC_FIELDS = dict(
@@ -103,9 +104,11 @@ async def create_board(actor: User | None, data: Mapping[str, Any]) -> Board:
         last = await Board.all().order_by("-position").first().values("position")
         values["position"] = (last["position"] + 1) if last else 0
     try:
-        return await Board.create(**values)
+        board = await Board.create(**values)
     except IntegrityError:
         raise InvalidInput(fields={"slug": "A board already uses that address."}) from None
+    events.publish("boards.board_created", board_id=board.id)
+    return board
 
 
 async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any]) -> Board:
@@ -121,6 +124,7 @@ async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any
         await board.save()
     except IntegrityError:
         raise InvalidInput(fields={"slug": "A board already uses that address."}) from None
+    events.publish("boards.board_updated", board_id=board.id)
     return board
 
 
@@ -139,6 +143,7 @@ async def move_board(actor: User | None, board_id: int, step: int) -> None:
     async with in_transaction():
         for position, bid in enumerate(ordered):
             await Board.filter(id=bid).update(position=position)
+    events.publish("boards.board_moved", board_id=board_id)
 
 
 def _require_admin(actor: User | None) -> User:
@@ -228,6 +233,14 @@ async def access_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
     return row
 
 
+async def writable_topic(actor: User, topic_id: int) -> dict[str, Any]:
+    """Just what a reply needs to know about its topic (members may read every board)."""
+    row: dict[str, Any] | None = await Topic.filter(id=topic_id).first().values("locked")
+    if row is None:
+        raise NotFound("That topic does not exist.")
+    return row
+
+
 async def create_topic(
     actor: User | None, slug: str, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -248,6 +261,7 @@ async def create_topic(
             post_count=1,
         )
         post = await Post.create(topic_id=topic.id, author_id=author.id, body=body, body_html=html)
+    events.publish("boards.topic_created", topic_id=topic.id, board_id=board.id)
     return await access_topic(author, topic.id), post_row(post, author)
 
 
@@ -272,6 +286,7 @@ async def update_topic(
         raise PermissionDenied("Only the author or a moderator can change the title.")
     if changes:
         await Topic.filter(id=topic_id).update(**changes, version=F("version") + 1)
+        events.publish("boards.topic_updated", topic_id=topic_id, changes=sorted(changes))
     return await access_topic(user, topic_id)
 
 
