@@ -759,6 +759,15 @@ def read_scenarios(seeded: Seeded) -> list[Scenario]:
     slug, topic = seeded.board_slug, seeded.topic_id
     return [
         Scenario("topic_html", "topic page (HTML)", "forum", "GET", (f"/t/{topic}",)),
+        # Signed-in pages are never shared between people: this is the page rendered each time.
+        Scenario(
+            "topic_html_member",
+            "topic page, signed in",
+            "forum",
+            "GET",
+            (f"/t/{topic}",),
+            headers={"Authorization": f"Bearer {seeded.token}"},
+        ),
         Scenario("board_html", "board topic list (HTML)", "forum", "GET", (f"/b/{slug}",)),
         Scenario(
             "board_json",

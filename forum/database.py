@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+import functools
+import itertools
+import re
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
+from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import DBConnectionError, ValidationError
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.models import Model
 
 from forum.settings import Settings
 
 # What the app maps to responses: a value the schema refuses (422), a database that is away (503).
 FieldRefused = ValidationError
 UNAVAILABLE = (DBConnectionError, ConnectionRefusedError, TimeoutError)
+
+M = TypeVar("M", bound=Model)
 
 APP_LABEL = "models"
 MODEL_MODULES = ["forum.accounts.models", "forum.boards.models"]
@@ -54,8 +63,6 @@ def _prepare_sqlite_folder(settings: Settings) -> None:
     if settings.is_sqlite:
         path = connection_config(settings.database_url)["credentials"]["file_path"]
         if path != ":memory:":
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -110,6 +117,46 @@ async def make_migrations(name: str | None = None) -> list[str]:
 
 async def ping() -> None:
     """Raise if the database does not answer."""
-    from tortoise import connections
-
     await connections.get("default").execute_query("SELECT 1")
+
+
+@functools.lru_cache(maxsize=512)
+def _numbered(sql: str) -> str:
+    """PostgreSQL numbers its placeholders: ? ? becomes $1 $2 (our SQL has no literal "?")."""
+    counter = itertools.count(1)
+    return re.sub(r"\?", lambda _: f"${next(counter)}", sql)
+
+
+def _moment(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def fetch(
+    sql: str, params: Sequence[Any] = (), *, times: Sequence[str] = (), flags: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Rows of a hand-written SELECT, for the few reads on every page view.
+
+    The query builder costs several times the query itself there. Write "?" placeholders; the
+    rows come back alike on every engine: the columns named in times as aware datetimes, those
+    in flags as bools (SQLite returns text and integers for them).
+    """
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "sqlite":
+        rows: list[dict[str, Any]] = await connection.execute_query_dict(sql, list(params))
+        for row in rows:
+            for name in times:
+                row[name] = _moment(row[name])
+            for name in flags:
+                row[name] = bool(row[name])
+        return rows
+    found: list[dict[str, Any]] = await connection.execute_query_dict(_numbered(sql), list(params))
+    return found
+
+
+def model_from_row(model: type[M], row: dict[str, Any]) -> M:
+    """A model instance from a fetched row of its columns, converted by its own fields."""
+    # Tortoise's own loader (used by every queryset); the instance counts as saved.
+    return model._init_from_db(**row)

@@ -42,6 +42,13 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
     return values
 
 
+def cursor_id(value: Any) -> int:
+    """An id carried in a cursor, checked: a forged one must not overflow an SQL integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise BadRequest("That page link is not valid.", code="invalid_cursor")
+    return value
+
+
 def clamp_limit(raw: str | int | None, default: int = DEFAULT_LIMIT) -> int:
     """Limits above the maximum are capped; nonsense is an error, not a silent default."""
     if raw is None or raw == "":

@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from forum import clock
+from forum import clock, database
 from forum.accounts import forms, passwords
 from forum.accounts.models import ROLES, Invite, Session, User
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -24,6 +24,16 @@ SESSION_TOUCH_EVERY = timedelta(hours=1)
 INVITE_LIFETIME = timedelta(days=14)
 TRUST_LEVELS = range(0, 5)
 DELETED_NAME = "deleted user"
+
+
+# Read on every signed-in request: written by hand, the query builder would cost more than it.
+_SESSION_COLUMNS = ("id", "key_hash", "user_id", "kind", "label", "created_at", "last_seen_at")
+_SESSION_SQL = (
+    "SELECT s.id AS session_id, s.key_hash AS session_key_hash, s.user_id AS session_user_id, "
+    "s.kind AS session_kind, s.label AS session_label, s.created_at AS session_created_at, "
+    "s.last_seen_at AS session_last_seen_at, u.* "
+    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.key_hash = ?"
+)
 
 
 def digest(secret: str) -> str:
@@ -178,17 +188,22 @@ async def authenticate(key: str) -> tuple[User, Session] | None:
     """The live session for a cookie or bearer secret, touching it at most hourly."""
     if not key or len(key) > 100:
         return None
-    session = await Session.get_or_none(key_hash=digest(key)).select_related("user")
-    if session is None:
+    rows = await database.fetch(_SESSION_SQL, (digest(key),))
+    if not rows:
         return None
+    row = rows[0]
+    session = database.model_from_row(
+        Session, {name: row.pop(f"session_{name}") for name in _SESSION_COLUMNS}
+    )
+    user = database.model_from_row(User, row)
     now = clock.now()
-    if now - session.last_seen_at > SESSION_IDLE or session.user.status != "active":
-        await session.delete()
+    if now - session.last_seen_at > SESSION_IDLE or user.status != "active":
+        await Session.filter(id=session.id).delete()
         return None
     if now - session.last_seen_at > SESSION_TOUCH_EVERY:
         session.last_seen_at = now
         await Session.filter(id=session.id).update(last_seen_at=now)
-    return session.user, session
+    return user, session
 
 
 async def end_session(session: Session) -> None:

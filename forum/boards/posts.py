@@ -8,14 +8,14 @@ from typing import Any
 from tortoise.expressions import Case, F, Value, When
 from tortoise.transactions import in_transaction
 
-from forum import clock
+from forum import clock, database
 from forum.accounts.forms import FieldErrors
 from forum.accounts.models import User
 from forum.boards import forms
 from forum.boards.models import Post, PostRevision, Topic
 from forum.boards.services import (
-    POST_COLUMNS,
-    POST_FIELDS,
+    POST_SQL,
+    POST_TIMES,
     POSTS_PER_PAGE,
     access_topic,
     page_of,
@@ -23,8 +23,8 @@ from forum.boards.services import (
     require_member,
     writable_topic,
 )
-from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from forum.pagination import Page, decode_cursor
+from forum.errors import Conflict, NotFound, PermissionDenied
+from forum.pagination import Page, cursor_id, decode_cursor
 from moderation.sanitizing import render_markdown
 from realtime import events
 
@@ -51,12 +51,12 @@ async def list_posts(
     """A topic's posts, oldest first."""
     await access_topic(actor, topic_id)
     after = decode_cursor(cursor, 1)
-    query = Post.filter(topic_id=topic_id)
-    if after is not None:
-        if not isinstance(after[0], int):
-            raise InvalidInput("That page link is not valid.", code="invalid_cursor")
-        query = query.filter(id__gt=after[0])
-    rows = await query.order_by("id").limit(limit + 1).values(*POST_COLUMNS, **POST_FIELDS)
+    last_id = cursor_id(after[0]) if after is not None else 0
+    rows = await database.fetch(
+        POST_SQL + "WHERE p.topic_id = ? AND p.id > ? ORDER BY p.id LIMIT ?",
+        (topic_id, last_id, limit + 1),
+        times=POST_TIMES,
+    )
     page = page_of(rows, limit, lambda r: (r["id"],))
     return Page([_viewable(r, actor) for r in page.items], page.next_cursor)
 
@@ -66,12 +66,10 @@ async def topic_page(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
     """A topic, one numbered page of its posts, and whether another page follows."""
     topic = await access_topic(actor, topic_id)
-    rows = (
-        await Post.filter(topic_id=topic_id)
-        .order_by("id")
-        .offset((page - 1) * POSTS_PER_PAGE)
-        .limit(POSTS_PER_PAGE + 1)
-        .values(*POST_COLUMNS, **POST_FIELDS)
+    rows = await database.fetch(
+        POST_SQL + "WHERE p.topic_id = ? ORDER BY p.id LIMIT ? OFFSET ?",
+        (topic_id, POSTS_PER_PAGE + 1, (page - 1) * POSTS_PER_PAGE),
+        times=POST_TIMES,
     )
     more = len(rows) > POSTS_PER_PAGE
     return topic, [_viewable(r, actor) for r in rows[:POSTS_PER_PAGE]], more
@@ -106,9 +104,10 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
 
 async def access_post(actor: User | None, post_id: int) -> dict[str, Any]:
     """A post as a row, if this person may read the topic it belongs to."""
-    row = await Post.filter(id=post_id).first().values(*POST_COLUMNS, **POST_FIELDS)
-    if row is None:
+    rows = await database.fetch(POST_SQL + "WHERE p.id = ?", (post_id,), times=POST_TIMES)
+    if not rows:
         raise NotFound("That post does not exist.")
+    row = rows[0]
     await access_topic(actor, row["topic_id"])
     return _viewable(row, actor)
 

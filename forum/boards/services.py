@@ -10,13 +10,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from forum import clock
+from forum import clock, database
 from forum.accounts.forms import FieldErrors
 from forum.accounts.models import User
 from forum.boards import forms
 from forum.boards.models import Board, Post, Topic
-from forum.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from forum.pagination import Page, decode_cursor, encode_cursor
+from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from forum.pagination import Page, cursor_id, decode_cursor, encode_cursor
 from moderation.sanitizing import render_markdown
 from realtime import events
 
@@ -38,7 +38,6 @@ _TOPIC_COLUMNS = (
     "pinned",
     "version",
 )
-POST_FIELDS = dict(author_username="author__username", author_display_name="author__display_name")
 POST_COLUMNS = (
     "id",
     "topic_id",
@@ -72,6 +71,25 @@ def post_row(post: Post, author: User) -> dict[str, Any]:
     row = {name: getattr(post, name) for name in POST_COLUMNS}
     row.update(author_username=author.username, author_display_name=author.display_name)
     return row
+
+
+# Read on every topic view: written by hand, the query builder would cost more than the query.
+_TOPIC_SQL = (
+    "SELECT t.id, t.board_id, t.title, t.author_id, t.created_at, t.last_activity_at, "
+    "t.post_count, t.locked, t.pinned, t.version, b.slug AS board_slug, b.name AS board_name, "
+    "b.visibility AS board_visibility, u.username AS author_username, "
+    "u.display_name AS author_display_name "
+    "FROM topics t JOIN boards b ON b.id = t.board_id JOIN users u ON u.id = t.author_id "
+    "WHERE t.id = ?"
+)
+_TOPIC_TIMES = ("created_at", "last_activity_at")
+_TOPIC_FLAGS = ("locked", "pinned")
+POST_SQL = (
+    "SELECT p.id, p.topic_id, p.author_id, p.body, p.body_html, p.created_at, p.edited_at, "
+    "p.status, u.username AS author_username, u.display_name AS author_display_name "
+    "FROM posts p JOIN users u ON u.id = p.author_id "
+)
+POST_TIMES = ("created_at", "edited_at")
 
 
 # Boards ---------------------------------------------------------------------------------------
@@ -173,8 +191,9 @@ async def list_topics(
     if after is not None:
         pinned, moment, last_id = after
         when = _cursor_time(moment)
-        if not isinstance(pinned, bool) or not isinstance(last_id, int):
-            raise InvalidInput("That page link is not valid.", code="invalid_cursor")
+        last_id = cursor_id(last_id)
+        if not isinstance(pinned, bool):
+            raise BadRequest("That page link is not valid.", code="invalid_cursor")
         query = query.filter(
             Q(pinned__lt=pinned)
             | Q(pinned=pinned, last_activity_at__lt=when)
@@ -203,9 +222,12 @@ def _cursor_time(raw: object) -> datetime:
     try:
         if not isinstance(raw, str):
             raise ValueError
-        return datetime.fromisoformat(raw)
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment
     except ValueError:
-        raise InvalidInput("That page link is not valid.", code="invalid_cursor") from None
+        raise BadRequest("That page link is not valid.", code="invalid_cursor") from None
 
 
 def page_of(rows: list[dict[str, Any]], limit: int, key: Any) -> Page[dict[str, Any]]:
@@ -216,18 +238,10 @@ def page_of(rows: list[dict[str, Any]], limit: int, key: Any) -> Page[dict[str, 
 
 async def access_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
     """A topic as a row (with its board), if this person may read it."""
-    row = (
-        await Topic.filter(id=topic_id)
-        .first()
-        .values(
-            *_TOPIC_COLUMNS,
-            **_TOPIC_FIELDS,
-            board_name="board__name",
-            board_visibility="board__visibility",
-        )
-    )
-    if row is None:
+    rows = await database.fetch(_TOPIC_SQL, (topic_id,), times=_TOPIC_TIMES, flags=_TOPIC_FLAGS)
+    if not rows:
         raise NotFound("That topic does not exist.")
+    row = rows[0]
     if not _can_see_board(actor, row["board_visibility"]):
         raise NotAuthenticated("This board is for members; please sign in to read it.")
     return row
