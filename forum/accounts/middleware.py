@@ -61,6 +61,11 @@ def set_session_cookie(request: Request, response: Response, key: str) -> Respon
     return response
 
 
+def _has_forms(scope: Scope) -> bool:
+    """Only pages carry forms: the API, static files and probes need no anonymous token."""
+    return not scope["path"].startswith(("/api/", "/static/", "/healthz", "/readyz"))
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope["headers"]:
         if name == b"cookie":
@@ -118,8 +123,7 @@ class Authentication:
             state["csrf_token"] = csrf_token(self.secret, "session:" + found[1].key_hash)
         else:
             anon = cookies.get(ANON_COOKIE, "")
-            if (not anon or len(anon) > 64) and not web.is_api(scope):
-                # Only pages carry forms; the API needs no anonymous token.
+            if (not anon or len(anon) > 64) and _has_forms(scope):
                 anon = new_anon = secrets.token_urlsafe(24)
             state["csrf_token"] = csrf_token(self.secret, "anon:" + anon)
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
