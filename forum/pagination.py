@@ -35,7 +35,7 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("That page link is not valid.", code="invalid_cursor") from None
     if not isinstance(values, list) or len(values) != size:
         raise BadRequest("That page link is not valid.", code="invalid_cursor")

@@ -45,6 +45,9 @@ def _template_dirs() -> list[Path]:
     return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates"))]
 
 
+_DICT_METHODS = frozenset(dir(dict))
+
+
 class _Environment(jinja2.Environment):
     """Looks keys up first for plain dicts, the rows services return for pages.
 
@@ -53,7 +56,8 @@ class _Environment(jinja2.Environment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute in obj:
+        # A key named like a dict method ("get", "items") must not hide the method.
+        if type(obj) is dict and attribute in obj and attribute not in _DICT_METHODS:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
@@ -115,10 +119,7 @@ def json_response(
 
 
 def error_body(code: str, message: str, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        error["fields"] = dict(fields)
-    return {"error": error}
+    return {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
 
 
 async def read_json(request: Request) -> dict[str, Any]:
@@ -129,7 +130,9 @@ async def read_json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        # JSON may spell lone surrogates (\ud800) that no database can store: refuse them here.
+        json.dumps(data, ensure_ascii=False).encode()
+    except (ValueError, UnicodeError, RecursionError):
         raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", code="malformed_json")
@@ -175,7 +178,9 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
-                if scope.get("state", {}).get("user") is not None:
+                # Signed-in pages, and anything that sets a cookie (a sign-in, a form token),
+                # must not be kept by a browser cache or a proxy.
+                if scope.get("state", {}).get("user") is not None or "set-cookie" in headers:
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

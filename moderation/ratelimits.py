@@ -18,6 +18,9 @@ class Counter(Protocol):
     async def hit(self, key: str, window: int) -> tuple[int, int]:
         """Count one hit; return the hits in the current window and seconds until it ends."""
 
+    async def peek(self, key: str) -> tuple[int, int]:
+        """The hits in the current window and seconds until it ends, counting nothing."""
+
 
 class MemoryCounter:
     """Counters for a single process (the embedded default)."""
@@ -28,18 +31,23 @@ class MemoryCounter:
 
     async def hit(self, key: str, window: int) -> tuple[int, int]:
         now = time.monotonic()
-        started, count = self._windows.get(key, (now, 0))
-        if now - started >= window:
-            started, count = now, 0
+        ends, count = self._windows.get(key, (now + window, 0))
+        if now >= ends:
+            ends, count = now + window, 0
         count += 1
         if len(self._windows) >= self._max_keys:
-            self._forget_expired(now, window)
-        self._windows[key] = (started, count)
-        return count, int(started + window - now) + 1
+            self._forget_expired(now)
+        self._windows[key] = (ends, count)
+        return count, int(ends - now) + 1
 
-    def _forget_expired(self, now: float, window: int) -> None:
+    async def peek(self, key: str) -> tuple[int, int]:
+        now = time.monotonic()
+        ends, count = self._windows.get(key, (now, 0))
+        return (count, int(ends - now) + 1) if now < ends else (0, 0)
+
+    def _forget_expired(self, now: float) -> None:
         # Bounded memory: an attacker cycling keys cannot grow this without limit.
-        for key in [k for k, (s, _) in self._windows.items() if now - s >= window]:
+        for key in [k for k, (ends, _) in self._windows.items() if now >= ends]:
             del self._windows[key]
         if len(self._windows) >= self._max_keys:
             self._windows.clear()
@@ -61,6 +69,14 @@ class RedisCounter:
         count, _, ttl = await pipe.execute()
         return int(count), max(1, int(ttl))
 
+    async def peek(self, key: str) -> tuple[int, int]:
+        name = self._prefix + key
+        pipe = self._redis.pipeline(transaction=True)  # type: ignore[attr-defined]
+        pipe.get(name)
+        pipe.ttl(name)
+        count, ttl = await pipe.execute()
+        return int(count or 0), max(1, int(ttl))
+
 
 class RateLimiter:
     def __init__(self, counter: Counter, *, enabled: bool = True) -> None:
@@ -75,6 +91,19 @@ class RateLimiter:
         if count > limit:
             raise RateLimitExceeded(remaining)
 
+    async def refuse_if_over(self, key: str, *, limit: int) -> None:
+        """Raise if key already has limit hits in its window; counts nothing itself."""
+        if not self.enabled:
+            return
+        count, remaining = await self.counter.peek(key)
+        if count >= limit:
+            raise RateLimitExceeded(remaining)
+
+    async def record(self, key: str, *, window: int) -> None:
+        """Count a hit on key without refusing anything (a failure to be limited later)."""
+        if self.enabled:
+            await self.counter.hit(key, window)
+
 
 # Replaced at start-up by the composition root (forum.app) with the configured backend.
 limiter = RateLimiter(MemoryCounter())
@@ -87,3 +116,11 @@ def configure(new_limiter: RateLimiter) -> None:
 
 async def check(key: str, *, limit: int, window: int) -> None:
     await limiter.check(key, limit=limit, window=window)
+
+
+async def refuse_if_over(key: str, *, limit: int) -> None:
+    await limiter.refuse_if_over(key, limit=limit)
+
+
+async def record(key: str, *, window: int) -> None:
+    await limiter.record(key, window=window)

@@ -12,6 +12,7 @@ from forum import clock, web
 from forum.accounts import services
 from forum.accounts.middleware import (
     SESSION_COOKIE,
+    client_address,
     csrf_token,
     require_user,
     set_session_cookie,
@@ -32,10 +33,6 @@ def user_json(user: User) -> dict[str, Any]:
         "trust_level": user.trust_level,
         "created_at": clock.iso(user.created_at),
     }
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 async def register(request: Request) -> Response:

@@ -11,7 +11,7 @@ from forum.errors import InvalidInput
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_-]{3,30}")
 # Deliberately simple: one @, a dot in the domain, no spaces. Delivery is the real test.
-EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}")
+EMAIL_RE = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]{2,}")
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
 DISPLAY_NAME_MAX, AREA_MAX, BIO_MAX = 60, 80, 500
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from forum import web
+from forum import database, web
 from forum.accounts import services
 from forum.accounts.models import User
-from forum.errors import NotAuthenticated, PermissionDenied, PorchlightError
+from forum.errors import NotAuthenticated, PermissionDenied, PorchlightError, ServiceUnavailable
 
 SESSION_COOKIE = "porchlight_session"
 ANON_COOKIE = "porchlight_csrf"
@@ -52,6 +52,11 @@ def require_user(request: Request) -> User:
     if user is None:
         raise NotAuthenticated()
     return user
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, as rate limits key it (the proxy's view when behind one)."""
+    return request.client.host if request.client else ""
 
 
 def set_session_cookie(request: Request, response: Response, key: str) -> Response:
@@ -109,12 +114,17 @@ class Authentication:
         cookies = _cookies(scope)
         state.update(user=None, session=None, via=None)
         authorization = _header(scope, b"authorization") or ""
-        if authorization[:7].lower() == "bearer ":
-            found = await services.authenticate(authorization[7:].strip())
-            via = "bearer"
-        else:
-            found = await services.authenticate(cookies.get(SESSION_COOKIE, ""))
-            via = "cookie"
+        bearer = authorization[:7].lower() == "bearer "
+        via = "bearer" if bearer else "cookie"
+        key = authorization[7:].strip() if bearer else cookies.get(SESSION_COOKIE, "")
+        try:
+            found = await services.authenticate(key)
+        except database.UNAVAILABLE:
+            # Out here the app's exception handlers cannot see it: answer the outage ourselves.
+            if scope["type"] == "http":
+                response = await self.on_error(Request(scope, receive), ServiceUnavailable())
+                await response(scope, receive, send)
+            return
         if found is not None:
             state["user"], state["session"] = found
             state["via"] = via
@@ -163,7 +173,6 @@ class Authentication:
         api = web.is_api(scope)
         if (
             origin is not None
-            and origin != "null"
             and (via == "cookie" or not api)
             and (origin.rstrip("/") not in self.allowed_origins)
         ):

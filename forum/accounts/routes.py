@@ -10,13 +10,14 @@ from starlette.routing import BaseRoute, Route
 
 from forum import web
 from forum.accounts import services
-from forum.accounts.middleware import SESSION_COOKIE, require_user, set_session_cookie
+from forum.accounts.middleware import (
+    SESSION_COOKIE,
+    client_address,
+    require_user,
+    set_session_cookie,
+)
 from forum.accounts.models import ROLES, User
 from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 def local_path(value: str | None) -> str:
@@ -56,7 +57,7 @@ async def login(request: Request) -> Response:
     form["next"] = local_path(form.get("next"))
     try:
         user = await services.check_credentials(
-            form.get("username"), form.get("password"), client=_client(request)
+            form.get("username"), form.get("password"), client=client_address(request)
         )
     except (InvalidInput, NotAuthenticated, PermissionDenied) as exc:
         return web.refused(request, "accounts/login.html", exc, form)
@@ -82,7 +83,7 @@ async def register(request: Request) -> Response:
     form = await web.read_form(request)
     signup = request.app.state.settings.signup
     try:
-        user = await services.register(form, signup=signup, client=_client(request))
+        user = await services.register(form, signup=signup, client=client_address(request))
     except InvalidInput as exc:
         return web.refused(request, "accounts/register.html", exc, form, signup=signup)
     if user.status == "pending":

@@ -37,7 +37,7 @@ _SESSION_SQL = (
 
 
 def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def _check_unique(errors: forms.FieldErrors, username: str, email: str) -> None:
@@ -57,7 +57,11 @@ async def _check_unique(errors: forms.FieldErrors, username: str, email: str) ->
 
 
 async def _create_user(
-    data: Mapping[str, Any], *, role: str = "member", status: str = "active"
+    data: Mapping[str, Any],
+    *,
+    role: str = "member",
+    status: str = "active",
+    invite: Invite | None = None,
 ) -> User:
     errors = forms.FieldErrors()
     username = forms.username(data, errors)
@@ -68,24 +72,38 @@ async def _create_user(
     password = forms.new_password(data, errors, user_words=(username, email))
     await _check_unique(errors, username, email)
     errors.raise_if_any()
+    # Hashed before the transaction: on SQLite a transaction holds the only connection.
     password_hash = await passwords.hash_password(password)
     try:
-        return await User.create(
-            username=username,
-            username_key=username.casefold(),
-            email=email,
-            email_key=email.casefold(),
-            display_name=display_name or username,
-            password_hash=password_hash,
-            role=role,
-            status=status,
-        )
+        async with in_transaction():
+            user = await User.create(
+                username=username,
+                username_key=username.casefold(),
+                email=email,
+                email_key=email.casefold(),
+                display_name=display_name or username,
+                password_hash=password_hash,
+                role=role,
+                status=status,
+            )
+            if invite is not None:
+                await _claim(invite, user)
     except IntegrityError:
-        # Two sign-ups raced for the same name or address: answer as if checked first.
+        # Two sign-ups raced for the same name or address: once the transaction has rolled
+        # back, answer as if the second had been checked first.
         errors = forms.FieldErrors()
         await _check_unique(errors, username, email)
         errors.raise_if_any()
         raise
+    return user
+
+
+async def _claim(invite: Invite, user: User) -> None:
+    claimed = await Invite.filter(id=invite.id, used_by_id=None).update(
+        used_by_id=user.id, used_at=clock.now()
+    )
+    if not claimed:
+        raise InvalidInput(fields={"invite": "That invitation has already been used."})
 
 
 async def register(data: Mapping[str, Any], *, signup: str, client: str = "") -> User:
@@ -95,15 +113,7 @@ async def register(data: Mapping[str, Any], *, signup: str, client: str = "") ->
     if signup == "invite":
         invite = await _usable_invite(data.get("invite"))
     status = "pending" if signup == "approval" else "active"
-    async with in_transaction():
-        user = await _create_user(data, status=status)
-        if invite is not None:
-            claimed = await Invite.filter(id=invite.id, used_by_id=None).update(
-                used_by_id=user.id, used_at=clock.now()
-            )
-            if not claimed:
-                raise InvalidInput(fields={"invite": "That invitation has already been used."})
-    return user
+    return await _create_user(data, status=status, invite=invite)
 
 
 async def _usable_invite(code: object) -> Invite:
@@ -138,18 +148,26 @@ async def check_credentials(identifier: object, password: object, *, client: str
     if not secret:
         errors.add("password", "Enter your password.")
     errors.raise_if_any()
-    await ratelimits.check(f"login:{client}", limit=30, window=300)
-    await ratelimits.check(f"login-user:{ident.casefold()}", limit=10, window=300)
     key = ident.casefold()
+    # Failures are counted per account from this address, and per account from anywhere with a
+    # far higher limit: a stranger's wrong guesses cannot lock a neighbour out of her account.
+    failures = [
+        (f"login-fail:{client}:{digest(key)}", 10, 300),
+        (f"login-fail:{digest(key)}", 100, 3600),
+    ]
+    await ratelimits.check(f"login:{client}", limit=30, window=300)
+    for name, limit, _ in failures:
+        await ratelimits.refuse_if_over(name, limit=limit)
     user = None
-    if "@" in key and len(key) <= 254:
+    if forms.EMAIL_RE.fullmatch(key) and len(key) <= 254:
         user = await User.get_or_none(email_key=key)
     elif forms.USERNAME_RE.fullmatch(key):
         user = await User.get_or_none(username_key=key)
-    ok = await passwords.verify_password(
-        user.password_hash if user else None, secret[: forms.PASSWORD_MAX]
-    )
+    secret = secret[: forms.PASSWORD_MAX]
+    ok = await passwords.verify_password(user.password_hash if user else None, secret)
     if user is None or not ok or user.status == "deleted":
+        for name, _, window in failures:
+            await ratelimits.record(name, window=window)
         raise NotAuthenticated(
             "That username and password do not match.", code="invalid_credentials"
         )
@@ -271,7 +289,8 @@ async def delete_account(actor: User, password: object) -> None:
         actor.password_hash, password[: forms.PASSWORD_MAX]
     ):
         raise InvalidInput(fields={"password": "Enter your password to confirm."})
-    placeholder = f"deleted-{actor.id}"
+    # "~" is outside the username alphabet: nobody can take this name, or pose as it.
+    placeholder = f"~deleted-{actor.id}"
     async with in_transaction():
         await Session.filter(user_id=actor.id).delete()
         await User.filter(id=actor.id).update(
@@ -357,11 +376,14 @@ async def create_invite(actor: User | None, note: str = "") -> str:
     """A single-use invitation code, valid for two weeks; shown once."""
     require_admin(actor)
     assert actor is not None
+    errors = forms.FieldErrors()
+    note = forms.text({"note": note}, "note", errors, required=False, max_length=120)
+    errors.raise_if_any()
     code = secrets.token_urlsafe(16)
     await Invite.create(
         code_hash=digest(code),
         created_by=actor,
-        note=note[:120],
+        note=note,
         expires_at=clock.now() + INVITE_LIFETIME,
     )
     return code

@@ -11,6 +11,7 @@ from forum.boards.models import VISIBILITIES
 
 TITLE_MIN, TITLE_MAX = 3, 200
 BODY_MIN, BODY_MAX = 1, 20_000
+SLUG_MAX = 40
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -32,7 +33,7 @@ def body(data: Mapping[str, Any], errors: FieldErrors) -> str:
 def board(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if not partial or "slug" in data:
-        slug = text(data, "slug", errors, max_length=40)
+        slug = text(data, "slug", errors, max_length=SLUG_MAX)
         if slug and not SLUG_RE.fullmatch(slug):
             errors.add(
                 "slug", "Use lowercase letters, digits and single hyphens, like ask-for-help."
@@ -51,7 +52,8 @@ def board(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
         values["visibility"] = visibility
     if "position" in data:
         position = data["position"]
-        if isinstance(position, str) and position.strip().lstrip("-").isdigit():
+        digits = position.strip().lstrip("-") if isinstance(position, str) else ""
+        if digits.isdigit() and len(digits) <= 5:
             position = int(position)
         if isinstance(position, bool) or not isinstance(position, int) or abs(position) > 10_000:
             errors.add("position", "Must be a whole number.")

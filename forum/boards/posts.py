@@ -20,12 +20,12 @@ from forum.boards.services import (
     access_topic,
     page_of,
     post_row,
+    render_body,
     require_member,
     writable_topic,
 )
 from forum.errors import Conflict, NotFound, PermissionDenied
 from forum.pagination import Page, cursor_id, decode_cursor
-from moderation.sanitizing import render_markdown
 from realtime import events
 
 # Reading ----------------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
-    html = render_markdown(body)
+    html = await render_body(body)
     async with in_transaction():
         post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
         # Counted in the database, not in Python: concurrent replies cannot lose an update, and
@@ -102,23 +102,33 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     return post_row(post, author)
 
 
-async def access_post(actor: User | None, post_id: int) -> dict[str, Any]:
-    """A post as a row, if this person may read the topic it belongs to."""
+async def _stored_post(post_id: int) -> dict[str, Any]:
     rows = await database.fetch(POST_SQL + "WHERE p.id = ?", (post_id,), times=POST_TIMES)
     if not rows:
         raise NotFound("That post does not exist.")
-    row = rows[0]
+    return rows[0]
+
+
+async def access_post(actor: User | None, post_id: int) -> dict[str, Any]:
+    """A post as this person may see it, if they may read the topic it belongs to."""
+    row = await _stored_post(post_id)
     await access_topic(actor, row["topic_id"])
     return _viewable(row, actor)
 
 
 async def _editable_post(actor: User | None, post_id: int) -> tuple[User, dict[str, Any]]:
+    """The post as stored (never a viewer's blanked copy), if this person may change it."""
     user = require_member(actor)
-    row = await access_post(user, post_id)
-    if row["status"] == "deleted":
-        raise Conflict("That post has been deleted.", code="post_deleted")
+    row = await _stored_post(post_id)
+    await access_topic(user, row["topic_id"])
     if not (user.is_staff or row["author_id"] == user.id):
         raise PermissionDenied("Only the author or a moderator can change this post.")
+    if row["status"] == "deleted":
+        raise Conflict("That post has been deleted.", code="post_deleted")
+    if row["status"] == "hidden" and not user.is_staff:
+        raise Conflict(
+            "A moderator has hidden this post; it cannot be changed.", code="post_hidden"
+        )
     return user, row
 
 
@@ -130,7 +140,7 @@ async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -
     errors.raise_if_any()
     if body == row["body"]:
         return row
-    html = render_markdown(body)
+    html = await render_body(body)
     now = clock.now()
     async with in_transaction():
         await PostRevision.create(post_id=post_id, editor_id=user.id, body=row["body"])
@@ -153,10 +163,17 @@ async def delete_post(actor: User | None, post_id: int) -> None:
         events.publish("boards.post_deleted", topic_id=row["topic_id"], post_id=post_id)
 
 
+def may_see_history(actor: User | None, row: dict[str, Any]) -> bool:
+    return actor is not None and (actor.is_staff or actor.id == row["author_id"])
+
+
 async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any], list[Any]]:
-    """A post and its earlier versions, newest first (not for deleted or hidden posts)."""
+    """A post and its earlier versions, newest first: for its author and moderators only.
+
+    People edit out what they regret sharing (a phone number, a street): that stays private.
+    """
     row = await access_post(actor, post_id)
-    if not row["body_html"]:
+    if not row["body_html"] or not may_see_history(actor, row):
         raise NotFound("That post's history is not available.")
     revisions = (
         await PostRevision.filter(post_id=post_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
@@ -13,6 +14,7 @@ from tortoise.transactions import in_transaction
 from forum import clock, database
 from forum.accounts.forms import FieldErrors
 from forum.accounts.models import User
+from forum.accounts.services import require_admin
 from forum.boards import forms
 from forum.boards.models import Board, Post, Topic
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -92,6 +94,14 @@ POST_SQL = (
 POST_TIMES = ("created_at", "edited_at")
 
 
+async def render_body(body: str) -> str:
+    """A post's HTML, rendered off the event loop (a long post takes a while to sanitize)."""
+    html = await asyncio.to_thread(render_markdown, body)
+    if not html.strip():
+        raise InvalidInput(fields={"body": "This would show as nothing; write a few words."})
+    return html
+
+
 # Boards ---------------------------------------------------------------------------------------
 
 
@@ -105,7 +115,8 @@ async def list_boards(actor: User | None) -> list[dict[str, Any]]:
 
 async def access_board(actor: User | None, slug: str) -> Board:
     """The board, if it exists and this person may read it."""
-    board = await Board.get_or_none(slug=slug) if forms.SLUG_RE.fullmatch(slug) else None
+    well_formed = len(slug) <= forms.SLUG_MAX and forms.SLUG_RE.fullmatch(slug)
+    board = await Board.get_or_none(slug=slug) if well_formed else None
     if board is None:
         raise NotFound("There is no board by that name.")
     if not _can_see_board(actor, board.visibility):
@@ -114,7 +125,7 @@ async def access_board(actor: User | None, slug: str) -> Board:
 
 
 async def create_board(actor: User | None, data: Mapping[str, Any]) -> Board:
-    _require_admin(actor)
+    require_admin(actor)
     errors = FieldErrors()
     values = forms.board(data, errors)
     errors.raise_if_any()
@@ -130,7 +141,7 @@ async def create_board(actor: User | None, data: Mapping[str, Any]) -> Board:
 
 
 async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any]) -> Board:
-    _require_admin(actor)
+    require_admin(actor)
     board = await Board.get_or_none(id=board_id)
     if board is None:
         raise NotFound("There is no such board.")
@@ -148,7 +159,7 @@ async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any
 
 async def move_board(actor: User | None, board_id: int, step: int) -> None:
     """Swap a board with its neighbour above (step -1) or below (step 1)."""
-    _require_admin(actor)
+    require_admin(actor)
     ids = await Board.all().order_by("position", "id").values_list("id", flat=True)
     ordered: list[int] = list(cast(list[int], ids))
     if board_id not in ordered:
@@ -162,13 +173,6 @@ async def move_board(actor: User | None, board_id: int, step: int) -> None:
         for position, bid in enumerate(ordered):
             await Board.filter(id=bid).update(position=position)
     events.publish("boards.board_moved", board_id=board_id)
-
-
-def _require_admin(actor: User | None) -> User:
-    user = require_member(actor)
-    if not user.is_admin:
-        raise PermissionDenied("Only administrators can do that.")
-    return user
 
 
 # Topics ---------------------------------------------------------------------------------------
@@ -265,7 +269,7 @@ async def create_topic(
     title = forms.title(data, errors)
     body = forms.body(data, errors)
     errors.raise_if_any()
-    html = render_markdown(body)
+    html = await render_body(body)
     async with in_transaction():
         topic = await Topic.create(
             board_id=board.id,
@@ -315,7 +319,7 @@ async def editable_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
 
 async def board_for_admin(actor: User | None, board_id: int) -> Board:
     """A board by id, for administrators editing it."""
-    _require_admin(actor)
+    require_admin(actor)
     board = await Board.get_or_none(id=board_id)
     if board is None:
         raise NotFound("There is no such board.")

@@ -173,3 +173,79 @@ async def test_bad_registrations_are_422_and_create_nobody(
     error = _error(response, 422)
     assert error["fields"]
     assert await User.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"title": "Fine title", "body": "lone \\ud800 surrogate"}',
+        b'{"title": "\\udfff", "body": "x"}',
+    ],
+)
+async def test_json_that_cannot_be_stored_is_400(writer: httpx.AsyncClient, body: bytes) -> None:
+    response = await writer.post(
+        "/api/v1/boards/general/topics", content=body, headers={"Content-Type": "application/json"}
+    )
+    _error(response, 400, "malformed_json")
+    assert await Post.all().count() == 0
+
+
+async def test_deeply_nested_cursor_is_400(client: httpx.AsyncClient, member: User) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(b"[" * 5_000).decode().rstrip("=")
+    topic = await factories.topic(author=member)
+    response = await client.get(f"/api/v1/topics/{topic['id']}/posts", params={"cursor": cursor})
+    _error(response, 400, "invalid_cursor")
+
+
+@pytest.mark.parametrize("identifier", ["a\x00@b.co", "x" * 100_000, "\u202e@evil.example"])
+async def test_odd_login_identifiers_are_plain_401(
+    client: httpx.AsyncClient, db: None, identifier: str
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": identifier, "password": "whatever it is"}
+    )
+    _error(response, 401, "invalid_credentials")
+
+
+async def test_every_error_names_its_fields_even_when_none(client: httpx.AsyncClient) -> None:
+    error = _error(await client.get("/api/v1/topics/999999"), 404)
+    assert error["fields"] == {}
+
+
+async def test_overlong_board_slug_is_404(client: httpx.AsyncClient) -> None:
+    _error(await client.get(f"/api/v1/boards/{'a' * 300}/topics"), 404, "not_found")
+
+
+async def test_huge_board_position_is_a_field_error(client: httpx.AsyncClient, admin: User) -> None:
+    await factories.bearer(client, admin)
+    response = await client.post(
+        "/api/v1/boards", json={"slug": "big", "name": "Big", "position": "9" * 5000}
+    )
+    assert "position" in _error(response, 422)["fields"]  # type: ignore[operator]
+
+
+async def test_a_body_that_would_render_as_nothing_is_refused(writer: httpx.AsyncClient) -> None:
+    response = await writer.post(
+        "/api/v1/boards/general/topics",
+        json={"title": "Only a link reference", "body": "[x]: http://a"},
+    )
+    assert "body" in _error(response, 422)["fields"]  # type: ignore[operator]
+
+
+async def test_a_form_field_named_like_a_dict_method_is_harmless(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    import re
+
+    page = await client.get("/register")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    response = await client.post(
+        "/register",
+        data={"csrf_token": token.group(1), "get": "boom", "items": "x", "username": "a"},
+    )
+    assert response.status_code == 422
+    assert 'value="a"' in response.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -151,3 +152,57 @@ async def test_rate_limits_off_lets_every_attempt_through(
                 "/api/v1/auth/login", json={"username": "maria", "password": "wrong guess!"}
             )
             assert response.status_code == 401
+
+
+async def test_a_strangers_failed_logins_do_not_lock_the_owner_out(
+    app: object, member: User
+) -> None:
+    stranger = httpx.ASGITransport(app=app, client=("203.0.113.7", 4000))  # type: ignore[arg-type]
+    owner = httpx.ASGITransport(app=app, client=("198.51.100.2", 5000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=stranger, base_url=BASE_URL) as http:
+        statuses = [
+            (
+                await http.post(
+                    "/api/v1/auth/login", json={"username": "maria", "password": "a wrong guess"}
+                )
+            ).status_code
+            for _ in range(12)
+        ]
+    assert statuses[-1] == 429
+    async with httpx.AsyncClient(transport=owner, base_url=BASE_URL) as http:
+        response = await http.post(
+            "/api/v1/auth/login", json={"username": "maria", "password": factories.PASSWORD}
+        )
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_simultaneous_sign_ups_for_one_name_give_one_account(db: None) -> None:
+    async def attempt(i: int) -> object:
+        return await services.register(
+            {
+                "username": "popular",
+                "email": f"p{i}@example.org",
+                "password": "a long fine password",
+            },
+            signup="open",
+        )
+
+    results = await asyncio.gather(*(attempt(i) for i in range(6)), return_exceptions=True)
+    created = [r for r in results if isinstance(r, User)]
+    refused = [r for r in results if isinstance(r, InvalidInput)]
+    assert len(created) == 1
+    assert len(refused) == 5
+    assert all("username" in r.fields for r in refused)
+
+
+async def test_a_registered_placeholder_name_cannot_block_deletion(member: User) -> None:
+    await factories.user(username=f"deleted-{member.id}")
+    await services.delete_account(member, factories.PASSWORD)
+    assert (await User.get(id=member.id)).status == "deleted"
+
+
+async def test_invite_note_with_control_characters_is_refused(admin: User) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await services.create_invite(admin, "for\x00the baker")
+    assert "note" in caught.value.fields

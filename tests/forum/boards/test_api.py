@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from forum.accounts.models import User
-from forum.boards.models import PostRevision, Topic
+from forum.boards import posts
+from forum.boards.models import Post, PostRevision, Topic
 from tests import factories
 
 
@@ -185,3 +186,28 @@ async def test_admin_changes_role_and_trust(
     assert set(bad.json()["error"]["fields"]) == {"role", "trust_level"}
     self_demotion = await client.patch("/api/v1/users/adminada", json={"role": "member"})
     assert self_demotion.status_code == 409
+
+
+async def test_author_cannot_rewrite_a_hidden_post(client: httpx.AsyncClient, member: User) -> None:
+    topic = await factories.topic(author=member)
+    post = await factories.reply(author=member, topic_id=topic["id"], body="the original words")
+    await Post.filter(id=post["id"]).update(status="hidden")
+    await factories.bearer(client, member)
+    response = await client.patch(f"/api/v1/posts/{post['id']}", json={"body": "innocent now"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "post_hidden"
+    assert (await Post.get(id=post["id"])).body == "the original words"
+    assert not await PostRevision.filter(post_id=post["id"]).exists()
+
+
+async def test_edit_history_is_for_the_author_and_moderators(
+    client: httpx.AsyncClient, member: User, other_member: User, moderator: User
+) -> None:
+    topic = await factories.topic(author=member, body="call me on 0123 456")
+    first = await Post.get(topic_id=topic["id"])
+    await posts.edit_post(member, first.id, {"body": "message me here instead"})
+    for person, status in ((other_member, 404), (member, 200), (moderator, 200)):
+        await factories.bearer(client, person)
+        assert (await client.get(f"/p/{first.id}/history")).status_code == status
+    client.headers.pop("Authorization")
+    assert (await client.get(f"/p/{first.id}/history")).status_code == 404

@@ -213,6 +213,7 @@ async def test_history_shows_old_markup_as_text(client: httpx.AsyncClient, membe
     created = await factories.topic(author=member, body="<b>bold</b> & <img src=x>")
     post = await Post.get(topic_id=created["id"])
     await posts.edit_post(member, post.id, {"body": "Plain now."})
+    await factories.bearer(client, member)
     html = (await client.get(f"/p/{post.id}/history")).text
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x&gt;" in html
     assert "<img src=x>" not in html
