@@ -19,7 +19,7 @@ from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.models import Model
 
-from forum.settings import Settings
+from forum.settings import Settings, make_private_folder
 
 # What the app maps to responses: a value the schema refuses (422), a database that is away (503).
 FieldRefused = ValidationError
@@ -63,7 +63,7 @@ def _prepare_sqlite_folder(settings: Settings) -> None:
     if settings.is_sqlite:
         path = connection_config(settings.database_url)["credentials"]["file_path"]
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(Path(path).parent)
 
 
 @contextlib.asynccontextmanager

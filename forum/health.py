@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,9 +24,9 @@ async def readyz(request: Request) -> Response:
         checks["database"] = "ok"
     except Exception:  # noqa: BLE001 - any failure means not ready
         checks["database"] = "down"
-    redis_url = request.app.state.settings.redis_url
-    if redis_url:
-        checks["redis"] = await _redis_state(redis_url)
+    redis = request.app.state.redis
+    if redis is not None:
+        checks["redis"] = await _redis_state(redis)
     ready = all(state == "ok" for state in checks.values())
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},
@@ -31,17 +34,12 @@ async def readyz(request: Request) -> Response:
     )
 
 
-async def _redis_state(url: str) -> str:
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+async def _redis_state(redis: Redis) -> str:
     try:
-        await client.ping()
+        await asyncio.wait_for(redis.ping(), timeout=2)
         return "ok"
     except Exception:  # noqa: BLE001 - any failure means not ready
         return "down"
-    finally:
-        await client.aclose()
 
 
 routes = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,7 +47,10 @@ class Settings:
 
         data_dir = (cwd / env.get("PORCHLIGHT_DATA_DIR", "./data")).resolve()
         debug = env.get("PORCHLIGHT_DEBUG", "") in {"1", "true", "on", "yes"}
-        port = int(env.get("PORCHLIGHT_PORT", str(port)))
+        try:
+            port = int(env.get("PORCHLIGHT_PORT", str(port)))
+        except ValueError:
+            raise SettingsError("PORCHLIGHT_PORT must be a port number") from None
         database_url = (
             env.get("PORCHLIGHT_DATABASE_URL") or f"sqlite://{data_dir / 'porchlight.db'}"
         )
@@ -104,16 +108,27 @@ def _stored_secret(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_folder(data_dir)
     secret = secrets.token_urlsafe(48)
-    # O_EXCL: two workers starting at once must not overwrite each other's secret.
+    # Written whole to a private temporary file, then linked into place: a second worker
+    # starting at the same moment either wins the link or reads the complete winner.
+    fd, temporary = tempfile.mkstemp(dir=data_dir, prefix=".secret-")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(secret)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secret)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+    finally:
+        os.unlink(temporary)
     return secret
+
+
+def make_private_folder(folder: Path) -> None:
+    """The data folder holds the database and the secret: its owner alone may look inside."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
 
 
 def _refuse_weak_secret(secret: str) -> None:

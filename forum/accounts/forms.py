@@ -15,6 +15,9 @@ EMAIL_RE = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
 DISPLAY_NAME_MAX, AREA_MAX, BIO_MAX = 60, 80, 500
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# In a name or a title, direction overrides and invisible spaces only serve to impersonate
+# ("Rosa" and "Ro\u200bsa") or to hide what text says; joiners and marks stay allowed.
+_DISGUISE_RE = re.compile("[\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 class FieldErrors:
@@ -55,7 +58,8 @@ def text(
     if required and not value:
         errors.add(name, "This field is required.")
     allowed = value.replace("\n", "").replace("\r", "").replace("\t", "") if multiline else value
-    if _CONTROL_RE.search(allowed) or (not multiline and re.search(r"[\r\n\t]", value)):
+    single_line_only = re.search(r"[\r\n\t]", value) or _DISGUISE_RE.search(value)
+    if _CONTROL_RE.search(allowed) or (not multiline and single_line_only):
         errors.add(name, "Contains characters that are not allowed.")
     if max_length is not None and len(value) > max_length:
         errors.add(name, f"Must be at most {max_length} characters.")

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -24,6 +25,7 @@ ANON_COOKIE = "porchlight_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+COOKIE_LIFETIME = timedelta(days=400)
 
 ErrorResponder = Callable[[Request, PorchlightError], Awaitable[Response]]
 
@@ -60,7 +62,8 @@ def client_address(request: Request) -> str:
 
 
 def set_session_cookie(request: Request, response: Response, key: str) -> Response:
-    max_age = int(services.SESSION_IDLE.total_seconds())
+    # The browser may keep the cookie long; the server ends the session after 30 idle days.
+    max_age = int(COOKIE_LIFETIME.total_seconds())
     cookie = session_cookie_header(key, secure=request.url.scheme == "https", max_age=max_age)
     response.headers.append("set-cookie", cookie)
     return response

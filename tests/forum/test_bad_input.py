@@ -249,3 +249,13 @@ async def test_a_form_field_named_like_a_dict_method_is_harmless(
     )
     assert response.status_code == 422
     assert 'value="a"' in response.text
+
+
+@pytest.mark.parametrize("title", ["Ro\u200bsa says hi", "\u202eevil title", "a\ufeffb title"])
+async def test_titles_with_disguising_characters_are_refused(
+    writer: httpx.AsyncClient, title: str
+) -> None:
+    response = await writer.post(
+        "/api/v1/boards/general/topics", json={"title": title, "body": "x"}
+    )
+    assert "title" in _error(response, 422)["fields"]  # type: ignore[operator]

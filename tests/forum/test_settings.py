@@ -20,6 +20,8 @@ def test_defaults_put_sqlite_and_secret_in_the_data_folder(tmp_path: Path) -> No
     assert settings.redis_url is None
     secret_file = tmp_path / "data" / "secret_key"
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
     assert secret_file.read_text() == settings.secret_key
     assert len(settings.secret_key) >= 32
 
@@ -54,6 +56,7 @@ def test_origins_follow_the_port_and_can_be_listed(tmp_path: Path) -> None:
     ("env", "message"),
     [
         ({"PORCHLIGHT_SIGNUP": "sometimes"}, "PORCHLIGHT_SIGNUP"),
+        ({"PORCHLIGHT_PORT": "eighty"}, "PORCHLIGHT_PORT"),
         ({"PORCHLIGHT_RATE_LIMITS": "maybe"}, "PORCHLIGHT_RATE_LIMITS"),
         ({"PORCHLIGHT_SECRET_KEY": "changeme"}, "PORCHLIGHT_SECRET_KEY"),
         ({"PORCHLIGHT_SECRET_KEY": "short-secret"}, "PORCHLIGHT_SECRET_KEY"),
