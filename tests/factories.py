@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from forum.accounts import services as accounts
+from forum.accounts import sessions
 from forum.accounts.models import User
 from forum.boards import posts
 from forum.boards import services as boards
@@ -70,7 +71,7 @@ async def reply(*, author: User, topic_id: int, body: str = "Welcome!") -> dict[
 
 
 async def token_for(person: User) -> str:
-    key, _ = await accounts.start_session(person, kind="token")
+    key, _ = await sessions.start_session(person, kind="token")
     return key
 
 

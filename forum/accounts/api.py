@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import clock, web
-from forum.accounts import services
+from forum.accounts import services, sessions
 from forum.accounts.middleware import (
     SESSION_COOKIE,
     client_address,
@@ -52,7 +52,7 @@ async def login(request: Request) -> Response:
     user = await services.check_credentials(
         data.get("username"), data.get("password"), client=client_address(request)
     )
-    key, session = await services.sign_in(user, replacing=request.state.session)
+    key, session = await sessions.sign_in(user, replacing=request.state.session)
     settings = request.app.state.settings
     body = {
         "user": user_json(user),
@@ -65,7 +65,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """Revoke the session or token this request used."""
     require_user(request)
-    await services.end_session(request.state.session)
+    await sessions.end_session(request.state.session)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import database, web
-from forum.accounts import services
+from forum.accounts import sessions
 from forum.accounts.models import User
 from forum.errors import NotAuthenticated, PermissionDenied, PorchlightError, ServiceUnavailable
 
@@ -121,7 +121,7 @@ class Authentication:
         via = "bearer" if bearer else "cookie"
         key = authorization[7:].strip() if bearer else cookies.get(SESSION_COOKIE, "")
         try:
-            found = await services.authenticate(key)
+            found = await sessions.authenticate(key)
         except database.UNAVAILABLE:
             # Out here the app's exception handlers cannot see it: answer the outage ourselves.
             if scope["type"] == "http":

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from forum import web
-from forum.accounts import services
+from forum.accounts import services, sessions
 from forum.accounts.middleware import (
     SESSION_COOKIE,
     client_address,
@@ -32,7 +32,7 @@ def local_path(value: str | None) -> str:
 
 async def _signed_in_redirect(request: Request, user: User, to: str) -> Response:
     """Start a fresh session (never reuse the old id) and set its cookie on the redirect."""
-    key, _ = await services.sign_in(user, replacing=request.state.session)
+    key, _ = await sessions.sign_in(user, replacing=request.state.session)
     return set_session_cookie(request, web.redirect(to), key)
 
 
@@ -67,7 +67,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """End this browser's session."""
     if request.state.session is not None:
-        await services.end_session(request.state.session)
+        await sessions.end_session(request.state.session)
     return _signed_out("/?notice=signed_out")
 
 
@@ -160,15 +160,15 @@ async def password_change(request: Request) -> Response:
     return web.redirect("/settings?notice=password_changed")
 
 
-async def sessions(request: Request) -> Response:
+async def sessions_page(request: Request) -> Response:
     """Where this person is signed in, and their API tokens."""
-    items = await services.list_sessions(require_user(request))
+    items = await sessions.list_sessions(require_user(request))
     return web.render(request, "accounts/sessions.html", {"sessions": items, "form": {}})
 
 
 async def session_revoke(request: Request) -> Response:
     """Sign one browser or token out."""
-    await services.revoke_session(require_user(request), request.path_params["id"])
+    await sessions.revoke_session(require_user(request), request.path_params["id"])
     return web.redirect("/settings/sessions?notice=revoked")
 
 
@@ -177,11 +177,11 @@ async def token_create(request: Request) -> Response:
     user = require_user(request)
     form = await web.read_form(request)
     try:
-        token = await services.create_token(user, form.get("label", ""))
+        token = await sessions.create_token(user, form.get("label", ""))
     except InvalidInput as exc:
-        items = await services.list_sessions(user)
+        items = await sessions.list_sessions(user)
         return web.refused(request, "accounts/sessions.html", exc, form, sessions=items)
-    items = await services.list_sessions(user)
+    items = await sessions.list_sessions(user)
     return web.render(
         request, "accounts/sessions.html", {"sessions": items, "form": {}, "new_token": token}
     )
@@ -251,7 +251,7 @@ routes: list[BaseRoute] = [
     Route("/settings", settings_form, methods=["GET"], name="accounts:settings"),
     Route("/settings", settings_save, methods=["POST"], name="accounts:settings_save"),
     Route("/settings/password", password_change, methods=["POST"], name="accounts:password"),
-    Route("/settings/sessions", sessions, methods=["GET"], name="accounts:sessions"),
+    Route("/settings/sessions", sessions_page, methods=["GET"], name="accounts:sessions"),
     Route(
         "/settings/sessions/{id:id}/revoke",
         session_revoke,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -11,33 +10,17 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from forum import clock, database
+from forum import clock
 from forum.accounts import forms, passwords
 from forum.accounts.models import ROLES, Invite, Session, User
+from forum.accounts.sessions import digest
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from moderation import ratelimits
 from realtime import events
 
-SESSION_IDLE = timedelta(days=30)
-# Refreshing last_seen_at on every request would turn every read into a write.
-SESSION_TOUCH_EVERY = timedelta(hours=1)
 INVITE_LIFETIME = timedelta(days=14)
 TRUST_LEVELS = range(0, 5)
 DELETED_NAME = "deleted user"
-
-
-# Read on every signed-in request: written by hand, the query builder would cost more than it.
-_SESSION_COLUMNS = ("id", "key_hash", "user_id", "kind", "label", "created_at", "last_seen_at")
-_SESSION_SQL = (
-    "SELECT s.id AS session_id, s.key_hash AS session_key_hash, s.user_id AS session_user_id, "
-    "s.kind AS session_kind, s.label AS session_label, s.created_at AS session_created_at, "
-    "s.last_seen_at AS session_last_seen_at, u.* "
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.key_hash = ?"
-)
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def _check_unique(errors: forms.FieldErrors, username: str, email: str) -> None:
@@ -179,72 +162,6 @@ async def check_credentials(identifier: object, password: object, *, client: str
         user.password_hash = await passwords.hash_password(secret)
         await user.save(update_fields=["password_hash"])
     return user
-
-
-async def start_session(
-    user: User, *, kind: str = "cookie", label: str = ""
-) -> tuple[str, Session]:
-    """A new session or token: the secret goes to the client once, only its hash is kept."""
-    key = secrets.token_urlsafe(32)
-    session = await Session.create(
-        key_hash=digest(key), user=user, kind=kind, label=label[:80], last_seen_at=clock.now()
-    )
-    return key, session
-
-
-async def sign_in(user: User, *, replacing: Session | None = None) -> tuple[str, Session]:
-    """Start a new session for a successful sign-in, ending the one it replaces.
-
-    A session id is never carried across a sign-in (no session fixation).
-    """
-    if replacing is not None:
-        await end_session(replacing)
-    return await start_session(user)
-
-
-async def authenticate(key: str) -> tuple[User, Session] | None:
-    """The live session for a cookie or bearer secret, touching it at most hourly."""
-    if not key or len(key) > 100:
-        return None
-    rows = await database.fetch(_SESSION_SQL, (digest(key),))
-    if not rows:
-        return None
-    row = rows[0]
-    session = database.model_from_row(
-        Session, {name: row.pop(f"session_{name}") for name in _SESSION_COLUMNS}
-    )
-    user = database.model_from_row(User, row)
-    now = clock.now()
-    if now - session.last_seen_at > SESSION_IDLE or user.status != "active":
-        await Session.filter(id=session.id).delete()
-        return None
-    if now - session.last_seen_at > SESSION_TOUCH_EVERY:
-        session.last_seen_at = now
-        await Session.filter(id=session.id).update(last_seen_at=now)
-    return user, session
-
-
-async def end_session(session: Session) -> None:
-    await Session.filter(id=session.id).delete()
-
-
-async def list_sessions(actor: User) -> list[Session]:
-    return await Session.filter(user_id=actor.id).order_by("-last_seen_at")
-
-
-async def revoke_session(actor: User, session_id: int) -> None:
-    deleted = await Session.filter(id=session_id, user_id=actor.id).delete()
-    if not deleted:
-        raise NotFound("That session does not exist.")
-
-
-async def create_token(actor: User, label: str) -> str:
-    """A named bearer token for scripts and apps; shown once."""
-    errors = forms.FieldErrors()
-    clean = forms.text({"label": label}, "label", errors, max_length=80)
-    errors.raise_if_any()
-    key, _ = await start_session(actor, kind="token", label=clean)
-    return key
 
 
 async def update_profile(actor: User, data: Mapping[str, Any]) -> User:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from forum.accounts import passwords, services
+from forum.accounts import passwords, services, sessions
 from forum.accounts.models import Invite, User
 from forum.app import close_resources, create_app
 from forum.errors import InvalidInput
@@ -124,7 +124,7 @@ async def test_invite_mode_needs_a_valid_unused_invite(
             json={**body, "username": "baker2", "email": "b2@example.org", "invite": code},
         )
         assert reused.status_code == 422
-    invite = await Invite.get(code_hash=services.digest(code))
+    invite = await Invite.get(code_hash=sessions.digest(code))
     assert invite.used_by_id == accepted.json()["user"]["id"]
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from forum import clock
-from forum.accounts import services
+from forum.accounts import services, sessions
 from forum.accounts.models import Session, User
 from forum.boards.models import Post
 from forum.errors import InvalidInput
@@ -16,10 +16,10 @@ from tests import factories
 
 
 async def test_session_secret_is_long_random_and_stored_only_hashed(member: User) -> None:
-    key, session = await services.start_session(member)
+    key, session = await sessions.start_session(member)
     assert len(key) >= 43  # 32 random bytes, base64url: 256 bits
     stored = await Session.get(id=session.id)
-    assert stored.key_hash == services.digest(key)
+    assert stored.key_hash == sessions.digest(key)
     assert key not in stored.key_hash
 
 
@@ -59,7 +59,7 @@ async def test_login_rotates_the_session(make_client: object, member: User) -> N
 async def test_session_expires_after_thirty_idle_days(
     client: httpx.AsyncClient, member: User
 ) -> None:
-    key, session = await services.start_session(member)
+    key, session = await sessions.start_session(member)
     await Session.filter(id=session.id).update(
         last_seen_at=clock.now() - timedelta(days=30, minutes=1)
     )
@@ -69,13 +69,13 @@ async def test_session_expires_after_thirty_idle_days(
 
 
 async def test_recent_session_is_touched_at_most_hourly(member: User) -> None:
-    key, session = await services.start_session(member)
+    key, session = await sessions.start_session(member)
     old = clock.now() - timedelta(hours=2)
     await Session.filter(id=session.id).update(last_seen_at=old)
-    assert await services.authenticate(key) is not None
+    assert await sessions.authenticate(key) is not None
     touched = (await Session.get(id=session.id)).last_seen_at
     assert touched > old + timedelta(hours=1)
-    assert await services.authenticate(key) is not None
+    assert await sessions.authenticate(key) is not None
     assert (await Session.get(id=session.id)).last_seen_at == touched
 
 
@@ -89,20 +89,20 @@ async def test_cookie_is_secure_under_https(app: object, member: User) -> None:
 
 
 async def test_password_change_ends_other_sessions(member: User) -> None:
-    keep_key, keep = await services.start_session(member)
-    other_key, _ = await services.start_session(member, kind="token")
+    keep_key, keep = await sessions.start_session(member)
+    other_key, _ = await sessions.start_session(member, kind="token")
     await services.change_password(
         member,
         keep,
         {"current_password": factories.PASSWORD, "new_password": "a brand new sentence"},
     )
-    assert await services.authenticate(keep_key) is not None
-    assert await services.authenticate(other_key) is None
+    assert await sessions.authenticate(keep_key) is not None
+    assert await sessions.authenticate(other_key) is None
     assert await services.check_credentials("maria", "a brand new sentence")
 
 
 async def test_password_change_needs_the_current_password(member: User) -> None:
-    _, keep = await services.start_session(member)
+    _, keep = await sessions.start_session(member)
     with pytest.raises(InvalidInput) as caught:
         await services.change_password(
             member,
@@ -117,14 +117,14 @@ async def test_deleting_account_erases_personal_data_and_keeps_posts(member: Use
     await services.update_profile(
         member, {"display_name": "Maria R", "area": "Elm Street", "bio": "Gardener"}
     )
-    key, _ = await services.start_session(member)
+    key, _ = await sessions.start_session(member)
     await services.delete_account(member, factories.PASSWORD)
     gone = await User.get(id=member.id)
     assert gone.status == "deleted"
     assert (gone.email, gone.area, gone.bio, gone.password_hash) == (None, "", "", "")
     assert gone.display_name == "deleted user"
     assert "maria" not in gone.username
-    assert await services.authenticate(key) is None
+    assert await sessions.authenticate(key) is None
     post = await Post.get(topic_id=topic["id"])
     assert post.body == "Still useful advice"
     assert post.author_id == member.id  # type: ignore[attr-defined]
