@@ -13,7 +13,7 @@ from forum.accounts import services as accounts_services
 from forum.accounts.middleware import require_user
 from forum.boards import posts, services
 from forum.boards.forms import BODY_MAX, TITLE_MAX
-from forum.errors import BadRequest, InvalidInput, NotFound
+from forum.errors import InvalidInput, NotFound
 
 MAX_PAGE = 100_000
 LIMITS = {"title_max": TITLE_MAX, "body_max": BODY_MAX, "per_page": services.POSTS_PER_PAGE}
@@ -37,8 +37,7 @@ def _flag(raw: str | None) -> bool | str | None:
 async def board(request: Request) -> Response:
     """A board's topics: pinned first, then the most recently active."""
     slug, cursor = request.path_params["slug"], request.query_params.get("cursor")
-    found = await services.access_board(request.state.user, slug)
-    page = await services.list_topics(request.state.user, slug, cursor=cursor)
+    found, page = await services.board_page(request.state.user, slug, cursor=cursor)
     return web.render(
         request,
         "boards/board.html",
@@ -207,10 +206,7 @@ async def admin_board_create(request: Request) -> Response:
 async def admin_board_move(request: Request) -> Response:
     """Move a board one place up (step -1) or down (step 1)."""
     form = await web.read_form(request)
-    steps = {"-1": -1, "1": 1}
-    if form.get("step") not in steps:
-        raise BadRequest("Move a board by -1 or 1.", code="invalid_step")
-    await services.move_board(request.state.user, request.path_params["id"], steps[form["step"]])
+    await services.move_board(request.state.user, request.path_params["id"], form.get("step"))
     return web.redirect("/admin/boards")
 
 

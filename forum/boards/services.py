@@ -157,15 +157,17 @@ async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any
     return board
 
 
-async def move_board(actor: User | None, board_id: int, step: int) -> None:
+async def move_board(actor: User | None, board_id: int, step: object) -> None:
     """Swap a board with its neighbour above (step -1) or below (step 1)."""
     require_admin(actor)
+    if step not in (-1, 1, "-1", "1"):
+        raise BadRequest("Move a board by -1 or 1.", code="invalid_step")
     ids = await Board.all().order_by("position", "id").values_list("id", flat=True)
     ordered: list[int] = list(cast(list[int], ids))
     if board_id not in ordered:
         raise NotFound("There is no such board.")
     index = ordered.index(board_id)
-    other = index + (1 if step > 0 else -1)
+    other = index + (-1 if step in (-1, "-1") else 1)
     if not 0 <= other < len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
@@ -189,6 +191,14 @@ async def list_topics(
     actor: User | None, slug: str, *, cursor: str | None = None, limit: int = 20
 ) -> Page[dict[str, Any]]:
     """A board's topics: pinned first, then the most recently active."""
+    _, page = await board_page(actor, slug, cursor=cursor, limit=limit)
+    return page
+
+
+async def board_page(
+    actor: User | None, slug: str, *, cursor: str | None = None, limit: int = 20
+) -> tuple[Board, Page[dict[str, Any]]]:
+    """A board and one page of its topics, pinned first, then the most recently active."""
     board = await access_board(actor, slug)
     query = Topic.filter(board_id=board.id)
     after = decode_cursor(cursor, 3)
@@ -208,7 +218,9 @@ async def list_topics(
         .limit(limit + 1)
         .values(*_TOPIC_COLUMNS, **_TOPIC_FIELDS)
     )
-    return page_of(rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"]))
+    return board, page_of(
+        rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"])
+    )
 
 
 async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, Any]]:
