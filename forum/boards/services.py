@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import clock, database
@@ -23,23 +23,6 @@ from moderation.sanitizing import render_markdown
 from realtime import events
 
 POSTS_PER_PAGE = 20
-_TOPIC_FIELDS = dict(
-    board_slug="board__slug",
-    author_username="author__username",
-    author_display_name="author__display_name",
-)
-_TOPIC_COLUMNS = (
-    "id",
-    "board_id",
-    "title",
-    "author_id",
-    "created_at",
-    "last_activity_at",
-    "post_count",
-    "locked",
-    "pinned",
-    "version",
-)
 POST_COLUMNS = (
     "id",
     "topic_id",
@@ -76,14 +59,19 @@ def post_row(post: Post, author: User) -> dict[str, Any]:
 
 
 # Read on every topic view: written by hand, the query builder would cost more than the query.
-_TOPIC_SQL = (
+_TOPIC_SELECT = (
     "SELECT t.id, t.board_id, t.title, t.author_id, t.created_at, t.last_activity_at, "
     "t.post_count, t.locked, t.pinned, t.version, b.slug AS board_slug, b.name AS board_name, "
     "b.visibility AS board_visibility, u.username AS author_username, "
     "u.display_name AS author_display_name "
     "FROM topics t JOIN boards b ON b.id = t.board_id JOIN users u ON u.id = t.author_id "
-    "WHERE t.id = ?"
 )
+# Keyset pagination in the list's own order: pinned first, newest activity, then id.
+_AFTER_CURSOR = (
+    "AND (t.pinned < ? OR (t.pinned = ? AND (t.last_activity_at < ? "
+    "OR (t.last_activity_at = ? AND t.id < ?)))) "
+)
+_TOPIC_ORDER = "ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT ?"
 _TOPIC_TIMES = ("created_at", "last_activity_at")
 _TOPIC_FLAGS = ("locked", "pinned")
 POST_SQL = (
@@ -180,13 +168,6 @@ async def move_board(actor: User | None, board_id: int, step: object) -> None:
 # Topics ---------------------------------------------------------------------------------------
 
 
-def _topic_query(actor: User | None) -> Any:
-    query = Topic.all()
-    if actor is None:
-        query = query.filter(board__visibility="public")
-    return query
-
-
 async def list_topics(
     actor: User | None, slug: str, *, cursor: str | None = None, limit: int = 20
 ) -> Page[dict[str, Any]]:
@@ -200,24 +181,18 @@ async def board_page(
 ) -> tuple[Board, Page[dict[str, Any]]]:
     """A board and one page of its topics, pinned first, then the most recently active."""
     board = await access_board(actor, slug)
-    query = Topic.filter(board_id=board.id)
     after = decode_cursor(cursor, 3)
-    if after is not None:
+    if after is None:
+        rows = await _topics("WHERE t.board_id = ? " + _TOPIC_ORDER, (board.id, limit + 1))
+    else:
         pinned, moment, last_id = after
-        when = _cursor_time(moment)
-        last_id = cursor_id(last_id)
         if not isinstance(pinned, bool):
             raise BadRequest("That page link is not valid.", code="invalid_cursor")
-        query = query.filter(
-            Q(pinned__lt=pinned)
-            | Q(pinned=pinned, last_activity_at__lt=when)
-            | Q(pinned=pinned, last_activity_at=when, id__lt=last_id)
+        when, last_id = _cursor_time(moment), cursor_id(last_id)
+        rows = await _topics(
+            "WHERE t.board_id = ? " + _AFTER_CURSOR + _TOPIC_ORDER,
+            (board.id, pinned, pinned, when, when, last_id, limit + 1),
         )
-    rows = (
-        await query.order_by("-pinned", "-last_activity_at", "-id")
-        .limit(limit + 1)
-        .values(*_TOPIC_COLUMNS, **_TOPIC_FIELDS)
-    )
     return board, page_of(
         rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"])
     )
@@ -225,13 +200,14 @@ async def board_page(
 
 async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, Any]]:
     """The most recently active topics across the boards this person may read."""
-    rows: list[dict[str, Any]] = (
-        await _topic_query(actor)
-        .order_by("-last_activity_at", "-id")
-        .limit(limit)
-        .values(*_TOPIC_COLUMNS, **_TOPIC_FIELDS, board_name="board__name")
+    where = "" if actor is not None else "WHERE b.visibility = 'public' "
+    return await _topics(where + "ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?", (limit,))
+
+
+async def _topics(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    return await database.fetch(
+        _TOPIC_SELECT + condition, params, times=_TOPIC_TIMES, flags=_TOPIC_FLAGS
     )
-    return rows
 
 
 def _cursor_time(raw: object) -> datetime:
@@ -241,7 +217,7 @@ def _cursor_time(raw: object) -> datetime:
         moment = datetime.fromisoformat(raw)
         if moment.tzinfo is None:
             raise ValueError
-        return moment
+        return moment.astimezone(UTC)
     except ValueError:
         raise BadRequest("That page link is not valid.", code="invalid_cursor") from None
 
@@ -254,7 +230,7 @@ def page_of(rows: list[dict[str, Any]], limit: int, key: Any) -> Page[dict[str, 
 
 async def access_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
     """A topic as a row (with its board), if this person may read it."""
-    rows = await database.fetch(_TOPIC_SQL, (topic_id,), times=_TOPIC_TIMES, flags=_TOPIC_FLAGS)
+    rows = await _topics("WHERE t.id = ?", (topic_id,))
     if not rows:
         raise NotFound("That topic does not exist.")
     row = rows[0]

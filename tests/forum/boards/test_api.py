@@ -211,3 +211,22 @@ async def test_edit_history_is_for_the_author_and_moderators(
         assert (await client.get(f"/p/{first.id}/history")).status_code == status
     client.headers.pop("Authorization")
     assert (await client.get(f"/p/{first.id}/history")).status_code == 404
+
+
+async def test_topic_cursor_crosses_from_pinned_to_unpinned_topics(
+    client: httpx.AsyncClient, member: User
+) -> None:
+    made = [
+        (await factories.topic(author=member, title=f"Topic number {i}"))["id"] for i in range(5)
+    ]
+    await Topic.filter(id__in=[made[1], made[3]]).update(pinned=True)
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/v1/boards/general/topics", params=params)).json()
+        seen += [t["id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [made[3], made[1], made[4], made[2], made[0]]
