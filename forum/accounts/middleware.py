@@ -196,7 +196,9 @@ class Authentication:
         replay = receive
         if sent is None and not api:
             sent, replay = await self._token_from_form(scope, receive)
-        if not sent or not hmac.compare_digest(sent, state["csrf_token"]):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        expected = state["csrf_token"].encode()
+        if not sent or not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected):
             message = (
                 "The security token is missing or wrong."
                 if api

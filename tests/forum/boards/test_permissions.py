@@ -134,3 +134,17 @@ async def test_bearer_writes_need_no_csrf_token(client: httpx.AsyncClient, membe
         "/api/v1/boards/general/topics", json={"title": "By script", "body": "Posted from a script"}
     )
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("token", ["é".encode() * 32, b"\xff\xfe", b"x" * 10_000])
+async def test_odd_csrf_tokens_are_refused_not_crashed(
+    client: httpx.AsyncClient, token: bytes
+) -> None:
+    world = await _world()
+    await factories.login_cookie(client, world["people"]["member"].username)
+    response = await client.post(
+        f"/api/v1/topics/{world['topic']}/posts",
+        json={"body": "hello"},
+        headers={b"X-CSRF-Token": token},
+    )
+    assert response.status_code == 403
