@@ -1,0 +1,94 @@
+"""The benchmark report: results table, targets, server errors and the JSON file."""
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench_settings import (
+    POSTS_PER_SECOND,
+    RESULTS_DIR,
+    TARGET_CONNECTIONS,
+    TOPIC_PAGE_P99_MS,
+    TOPIC_PAGE_SHARE,
+)
+from bench_wrk import Result
+
+
+def print_table(results: Sequence[Result]) -> None:
+    head = (
+        f"{'scenario':<26} {'request':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'non-2xx':>8} {'vs bare':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(
+            f"{r.label:<26} {r.request[:40]:<40} {r.rps:>9.1f} {r.p50_ms:>8.2f} "
+            f"{r.p99_ms:>8.2f} {r.non_2xx:>8d} {r.ratio:>7.1%}"
+        )
+    for r in results:
+        if r.created is not None:
+            print(
+                f"\ncreate post: {r.created} posts created in {r.seconds:.1f}s "
+                f"= {r.created_per_s:.1f} created/s (wrk counted {r.requests} responses, "
+                f"{r.statuses['2xx']} of them 2xx)"
+            )
+    for r in results:
+        if r.non_2xx or r.probe_status not in (0, 200) or any(r.socket_errors.values()):
+            print(
+                f"  ! {r.label}: probe status {r.probe_status or '-'}, statuses {r.statuses}, "
+                f"socket errors {r.socket_errors}"
+            )
+
+
+def targets(results: dict[str, Result], connections: int) -> list[dict[str, Any]]:
+    bare, topic, write = results["bare"], results["topic_html"], results["create_post"]
+    note = "" if connections == TARGET_CONNECTIONS else f" (run at {connections} connections)"
+    topic_ok = (
+        topic.non_2xx == 0
+        and topic.rps >= TOPIC_PAGE_SHARE * bare.rps
+        and topic.p99_ms < TOPIC_PAGE_P99_MS
+    )
+    write_ok = write.non_2xx == 0 and (write.created_per_s or 0.0) >= POSTS_PER_SECOND
+    return [
+        {
+            "target": f"topic page >= {TOPIC_PAGE_SHARE:.0%} of bare req/s and p99 < "
+            f"{TOPIC_PAGE_P99_MS:.0f} ms at {TARGET_CONNECTIONS} connections{note}",
+            "pass": topic_ok,
+            "measured": f"{topic.ratio:.1%} of bare ({topic.rps:.1f} vs {bare.rps:.1f} req/s), "
+            f"p99 {topic.p99_ms:.2f} ms, non-2xx {topic.non_2xx}",
+        },
+        {
+            "target": f"creating posts >= {POSTS_PER_SECOND:.0f}/s on SQLite{note}",
+            "pass": write_ok,
+            "measured": f"{write.created_per_s or 0:.1f} created/s, non-2xx {write.non_2xx}",
+        },
+    ]
+
+
+def print_targets(checks: Sequence[dict[str, Any]]) -> None:
+    print("\nTargets")
+    for check in checks:
+        print(f"  {'PASS' if check['pass'] else 'FAIL'}  {check['target']}")
+        print(f"        {check['measured']}")
+
+
+def write_json(report: dict[str, Any], stamp: str) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"http-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return path
+
+
+def print_server_errors(errors: dict[str, dict[str, Any]]) -> None:
+    for name, found in errors.items():
+        print(
+            f"{name} server stderr: {found['stderr_lines']} lines, {found['tracebacks']} tracebacks"
+        )
+        for exception, count in found["exceptions"].items():
+            print(f"    {count:>5} x {exception}")
+        for message, count in found["messages"].items():
+            print(f"    {count:>5} x {message}")
+        if found.get("log"):
+            print(f"    full log: {found['log']}")

@@ -1,0 +1,120 @@
+"""What the benchmark asks of the forum: read scenarios, the write test and a smoke POST."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from bench_seed import Seeded, query_one, settled_count
+from bench_servers import http_call
+from bench_settings import WARMUP_SECONDS
+from bench_text import LINKS, LIST_ITEMS, SENTENCES
+from bench_wrk import Result, Scenario, run_wrk, to_result, write_script
+
+
+def post_bodies() -> tuple[str, ...]:
+    texts = (
+        f"Bench reply {n}: {SENTENCES[n]}\n\n- {LIST_ITEMS[n % 6]}\n- {LIST_ITEMS[(n + 1) % 6]}"
+        f"\n\nMore at {LINKS[n % 3]} and **thanks** to everyone who helped. {SENTENCES[n + 3]}"
+        for n in range(5)
+    )
+    return tuple(json.dumps({"body": text}) for text in texts)
+
+
+def read_scenarios(seeded: Seeded) -> list[Scenario]:
+    slug, topic = seeded.board_slug, seeded.topic_id
+    return [
+        Scenario("topic_html", "topic page (HTML)", "forum", "GET", (f"/t/{topic}",)),
+        # Signed-in pages are never shared between people: this is the page rendered each time.
+        Scenario(
+            "topic_html_member",
+            "topic page, signed in",
+            "forum",
+            "GET",
+            (f"/t/{topic}",),
+            headers={"Authorization": f"Bearer {seeded.token}"},
+        ),
+        Scenario("board_html", "board topic list (HTML)", "forum", "GET", (f"/b/{slug}",)),
+        Scenario(
+            "board_json",
+            "board topic list (JSON)",
+            "forum",
+            "GET",
+            (f"/api/v1/boards/{slug}/topics",),
+        ),
+        Scenario(
+            "posts_json",
+            "topic posts (JSON)",
+            "forum",
+            "GET",
+            (f"/api/v1/topics/{topic}/posts?limit=20",),
+        ),
+    ]
+
+
+def write_scenario(seeded: Seeded) -> Scenario:
+    bodies = post_bodies()
+    # Every topic gets every body: 10 topics x 5 bodies, cycled by each wrk thread.
+    paths = tuple(f"/api/v1/topics/{t}/posts" for t in seeded.post_topic_ids for _ in bodies)
+    return Scenario(
+        "create_post",
+        "create post (JSON POST)",
+        "forum",
+        "POST",
+        paths,
+        headers={"Authorization": f"Bearer {seeded.token}", "Content-Type": "application/json"},
+        bodies=bodies,
+    )
+
+
+def smoke_post(port: int, seeded: Seeded) -> dict[str, Any]:
+    """One reply through the API: the token works, and the app writes timestamps as we did."""
+    headers = {"Authorization": f"Bearer {seeded.token}", "Content-Type": "application/json"}
+    body = json.dumps({"body": "Smoke test before the **write** benchmark."}).encode()
+    path = f"/api/v1/topics/{seeded.post_topic_ids[0]}/posts"
+    status, _ = http_call(port, "POST", path, headers, body)
+    row = query_one(
+        seeded.db_path,
+        "SELECT created_at FROM posts WHERE author_id = ? ORDER BY id DESC LIMIT 1",
+        (seeded.bench_user_id,),
+    )
+    app_stamp = row[0] if row else ""
+    shape = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\+00:00")
+    same = bool(shape.fullmatch(app_stamp)) and bool(shape.fullmatch(seeded.sample_created_at))
+    return {
+        "status": status,
+        "app_created_at": app_stamp,
+        "seeded_created_at": seeded.sample_created_at,
+        "same_format": same,
+    }
+
+
+def measure_writes(
+    scenario: Scenario, port: int, workdir: Path, seconds: int, connections: int, seeded: Seeded
+) -> Result:
+    """The write scenario, with created/s from rows actually in the database afterwards.
+
+    Rows are counted around the measured run only, each count taken once the server has
+    finished the requests wrk left in flight: the warm-up's posts are all in `before`, and
+    `created` can exceed wrk's 2xx count by the requests still in flight when it stopped.
+    """
+    script, url = write_script(scenario, workdir), f"http://127.0.0.1:{port}"
+    run_wrk(url, script, WARMUP_SECONDS, connections)
+    before = settled_count(seeded.db_path, seeded.post_topic_ids)
+    data = run_wrk(url, script, seconds, connections)
+    created = settled_count(seeded.db_path, seeded.post_topic_ids) - before
+    topics = len(seeded.post_topic_ids)
+    result = to_result(scenario, f"POST /api/v1/topics/{{{topics} ids}}/posts", data)
+    result.created = created
+    result.created_per_s = created / result.seconds if result.seconds else 0.0
+    return result
+
+
+def post_count_consistent(seeded: Seeded) -> bool:
+    """topics.post_count still equals the rows for the topics the write test hit."""
+    marks = ",".join("?" * len(seeded.post_topic_ids))
+    sql = (
+        f"SELECT COUNT(*) FROM topics t WHERE t.id IN ({marks}) AND t.post_count != "  # noqa: S608
+        "(SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.status != 'deleted')"
+    )
+    return bool(query_one(seeded.db_path, sql, seeded.post_topic_ids)[0] == 0)

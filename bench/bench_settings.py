@@ -1,0 +1,20 @@
+"""Paths, load settings, targets and the error shared by the HTTP benchmark's modules."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+VENV_BIN = Path(sys.executable).parent
+WARMUP_SECONDS = 2
+WRK_THREADS = 2
+TOPIC_PAGE_SHARE = 0.20
+TOPIC_PAGE_P99_MS = 50.0
+POSTS_PER_SECOND = 300.0
+TARGET_CONNECTIONS = 32
+# uvicorn options shared by both servers; loop and HTTP implementation stay on uvicorn's defaults.
+UVICORN_OPTIONS = ("--workers", "1", "--log-level", "warning", "--no-access-log")
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not be set up or run."""
