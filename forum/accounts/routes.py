@@ -133,9 +133,12 @@ async def profile_update(request: Request) -> Response:
 
 async def settings_form(request: Request) -> Response:
     """Profile and password settings."""
-    user = require_user(request)
-    form = {"display_name": user.display_name, "area": user.area, "bio": user.bio}
+    form = _profile_form(require_user(request))
     return web.render(request, "accounts/settings.html", {"form": form})
+
+
+def _profile_form(user: User) -> dict[str, str]:
+    return {"display_name": user.display_name, "area": user.area, "bio": user.bio}
 
 
 async def settings_save(request: Request) -> Response:
@@ -155,8 +158,7 @@ async def password_change(request: Request) -> Response:
     try:
         await services.change_password(user, request.state.session, form)
     except InvalidInput as exc:
-        profile_form = {"display_name": user.display_name, "area": user.area, "bio": user.bio}
-        return web.refused(request, "accounts/settings.html", exc, {**form, **profile_form})
+        return web.refused(request, "accounts/settings.html", exc, {**form, **_profile_form(user)})
     return web.redirect("/settings?notice=password_changed")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from forum.accounts import services as accounts_services
 from forum.accounts.models import User
 from forum.boards import services
 from tests import factories
@@ -96,3 +97,15 @@ async def test_long_topics_have_previous_and_next_page_links(
     second = (await client.get(f"/t/{topic['id']}?page=2")).text
     assert f'href="/t/{topic["id"]}?page=1" rel="prev"' in second
     assert "Reply 19" in second
+
+
+async def test_a_deleted_authors_posts_stay_without_a_profile_link(
+    client: httpx.AsyncClient, member: User
+) -> None:
+    topic = await factories.topic(author=member, body="Advice that is still useful")
+    await accounts_services.delete_account(member, factories.PASSWORD)
+    html = (await client.get(f"/t/{topic['id']}")).text
+    assert "Advice that is still useful" in html
+    assert "deleted user" in html
+    assert "/u/~deleted" not in html
+    assert "maria" not in html.lower()
