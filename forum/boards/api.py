@@ -71,8 +71,8 @@ def _page_args(request: Request) -> dict[str, Any]:
 
 async def board_list(request: Request) -> Response:
     """Boards this user may read, in order."""
-    boards = await services.list_boards(request.state.user)
-    return web.json_response({"items": [board_json(b) for b in boards], "next_cursor": None})
+    page = await services.board_listing(request.state.user, **_page_args(request))
+    return _listing(page, board_json)
 
 
 async def board_create(request: Request) -> Response:

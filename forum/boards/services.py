@@ -101,6 +101,19 @@ async def list_boards(actor: User | None) -> list[dict[str, Any]]:
     )
 
 
+async def board_listing(
+    actor: User | None, *, cursor: str | None = None, limit: int = 100
+) -> Page[dict[str, Any]]:
+    """One page of the boards this person may read (a community has a few dozen at most)."""
+    boards = await list_boards(actor)
+    after = decode_cursor(cursor, 1)
+    start = 0
+    if after is not None:
+        last_id = cursor_id(after[0])
+        start = next((i + 1 for i, b in enumerate(boards) if b["id"] == last_id), len(boards))
+    return page_of(boards[start : start + limit + 1], limit, lambda b: (b["id"],))
+
+
 async def access_board(actor: User | None, slug: str) -> Board:
     """The board, if it exists and this person may read it."""
     well_formed = len(slug) <= forms.SLUG_MAX and forms.SLUG_RE.fullmatch(slug)

@@ -230,3 +230,20 @@ async def test_topic_cursor_crosses_from_pinned_to_unpinned_topics(
         if cursor is None:
             break
     assert seen == [made[3], made[1], made[4], made[2], made[0]]
+
+
+async def test_board_list_pages_with_limit_and_cursor(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    for i in range(5):
+        await factories.board(slug=f"board-{i}", name=f"Board {i}")
+    first = (await client.get("/api/v1/boards?limit=2")).json()
+    second = (
+        await client.get("/api/v1/boards", params={"limit": 2, "cursor": first["next_cursor"]})
+    ).json()
+    third = (
+        await client.get("/api/v1/boards", params={"limit": 2, "cursor": second["next_cursor"]})
+    ).json()
+    slugs = [b["slug"] for page in (first, second, third) for b in page["items"]]
+    assert slugs == [f"board-{i}" for i in range(5)]
+    assert third["next_cursor"] is None
