@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from forum import database, health, openapi, pagecache, pages, web
 from forum.accounts import api as accounts_api
+from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.boards import api as boards_api
@@ -130,6 +131,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 yield {}
                 return
             async with database.connected(settings, global_fallback=True):
+                await passwords.warm_up()
                 yield {}
         finally:
             await close_resources(app)

@@ -45,10 +45,8 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash (unknown user) spend the same time and answer False."""
-    global _dummy_hash
     if not password_hash:
-        if not _dummy_hash:
-            _dummy_hash = await hash_password("not a real password, only a timing decoy")
+        await warm_up()
         password_hash = _dummy_hash
         known = False
     else:
@@ -59,6 +57,15 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
     return known
+
+
+async def warm_up() -> None:
+    """Do the one-time work at start-up, off the event loop: the first sign-up and the first
+    unknown-user sign-in then take no longer than any other."""
+    global _dummy_hash
+    await asyncio.to_thread(_common_passwords)
+    if not _dummy_hash:
+        _dummy_hash = await hash_password("not a real password, only a timing decoy")
 
 
 def needs_rehash(password_hash: str) -> bool:
