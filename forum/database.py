@@ -89,30 +89,30 @@ async def migrate(settings: Settings) -> None:
         await tortoise_migrate(config=tortoise_config(settings.database_url))
 
 
-async def pending_model_changes() -> list[str]:
-    """Names of the migrations that makemigrations would write now: empty when in step."""
+async def _unwritten_migrations() -> list[Any]:
+    """The migrations makemigrations would write for models that forum/migrations lacks."""
     config = tortoise_config("sqlite://:memory:")
     async with TortoiseContext() as context:
         await context.init(config=config)
         assert context.apps is not None
-        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
-        return [writer.name for writer in writers]
+        writers: list[Any] = await MigrationAutodetector(context.apps, config["apps"]).changes()
+        return writers
+
+
+async def pending_model_changes() -> list[str]:
+    """Names of the migrations that makemigrations would write now: empty when in step."""
+    return [writer.name for writer in await _unwritten_migrations()]
 
 
 async def make_migrations(name: str | None = None) -> list[str]:
     """Write a migration for the model changes not yet in forum/migrations."""
-    config = tortoise_config("sqlite://:memory:")
-    async with TortoiseContext() as context:
-        await context.init(config=config)
-        assert context.apps is not None
-        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
-        paths = []
-        for writer in writers:
-            if name:
-                number = writer.name.split("_", 1)[0]
-                writer.name = f"{number}_{name}"
-            paths.append(str(writer.write()))
-        return paths
+    paths = []
+    for writer in await _unwritten_migrations():
+        if name:
+            number = writer.name.split("_", 1)[0]
+            writer.name = f"{number}_{name}"
+        paths.append(str(writer.write()))
+    return paths
 
 
 async def ping() -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forum import web
+
 DEFAULT_TTL = 2.0
 MAX_ENTRIES = 2048
 MAX_BODY = 256 * 1024
@@ -85,7 +87,7 @@ class AnonymousPageCache:
             scope["type"] == "http"
             and scope["method"] == "GET"
             and scope.get("state", {}).get("user") is None
-            and not scope["path"].startswith(("/api/", "/static/", "/healthz", "/readyz"))
+            and web.is_page(scope)
         )
 
     async def _fill(

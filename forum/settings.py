@@ -6,7 +6,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -31,7 +31,6 @@ class Settings:
     rate_limits: bool = True
     debug: bool = False
     port: int = 8000
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_environ(
@@ -74,12 +73,6 @@ class Settings:
             debug=debug,
             port=port,
         )
-
-    def with_port(self, port: int) -> Settings:
-        """The same settings for a server on another port (default origins follow the port)."""
-        default = _origins(None, self.port)
-        origins = _origins(None, port) if self.allowed_origins == default else self.allowed_origins
-        return replace(self, port=port, allowed_origins=origins)
 
     @property
     def is_sqlite(self) -> bool:

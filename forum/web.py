@@ -108,6 +108,14 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+# Paths that never show a page: no form token, no shared page cache.
+NOT_PAGES = ("/api/", "/static/", "/healthz", "/readyz")
+
+
+def is_page(scope: Scope) -> bool:
+    return not scope["path"].startswith(NOT_PAGES)
+
+
 def is_api(scope: Scope) -> bool:
     return bool(scope.get("path", "").startswith("/api/"))
 
@@ -153,11 +161,6 @@ def query_int(request: Request, name: str, default: int | None = None) -> int | 
         return int(raw)
     except ValueError:
         raise BadRequest(f"{name} must be a whole number.", code="invalid_query") from None
-
-
-def path_int(request: Request, name: str) -> int:
-    value: int = request.path_params[name]
-    return value
 
 
 class SecurityHeaders:

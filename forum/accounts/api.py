@@ -20,10 +20,6 @@ from forum.accounts.middleware import (
 from forum.accounts.models import User
 
 
-def author_json(user: User) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "display_name": user.shown_name}
-
-
 def user_json(user: User) -> dict[str, Any]:
     return {
         "id": user.id,

@@ -69,11 +69,6 @@ def set_session_cookie(request: Request, response: Response, key: str) -> Respon
     return response
 
 
-def _has_forms(scope: Scope) -> bool:
-    """Only pages carry forms: the API, static files and probes need no anonymous token."""
-    return not scope["path"].startswith(("/api/", "/static/", "/healthz", "/readyz"))
-
-
 def _cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope["headers"]:
         if name == b"cookie":
@@ -136,7 +131,7 @@ class Authentication:
             state["csrf_token"] = csrf_token(self.secret, "session:" + found[1].key_hash)
         else:
             anon = cookies.get(ANON_COOKIE, "")
-            if (not anon or len(anon) > 64) and _has_forms(scope):
+            if (not anon or len(anon) > 64) and web.is_page(scope):
                 anon = new_anon = secrets.token_urlsafe(24)
             state["csrf_token"] = csrf_token(self.secret, "anon:" + anon)
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:

@@ -45,13 +45,6 @@ def require_member(actor: User | None) -> User:
     return actor
 
 
-def _require_staff(actor: User | None) -> User:
-    user = require_member(actor)
-    if not user.is_staff:
-        raise PermissionDenied("Only moderators can do that.")
-    return user
-
-
 def post_row(post: Post, author: User) -> dict[str, Any]:
     row = {name: getattr(post, name) for name in POST_COLUMNS}
     row.update(author_username=author.username, author_display_name=author.display_name)
