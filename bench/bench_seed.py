@@ -57,7 +57,7 @@ class Seeded:
 
 def _body_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
     """Distinct bodies rendered once with the app's own renderer, reused for every post."""
-    from moderation.sanitizing import render_markdown  # imported after the sys.path repair
+    from forum.content.sanitizer import render_markdown  # imported after the sys.path repair
 
     bodies = {markdown_body(rng) for _ in range(size * 3)}
     return [(body, render_markdown(body)) for body in sorted(bodies)[:size]]

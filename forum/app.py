@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from forum import database, health, openapi, pagecache, pages, web
+from forum import database, health, openapi, pagecache, pages, ratelimits, web
 from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
@@ -27,7 +27,6 @@ from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.settings import Settings
-from moderation import ratelimits
 from realtime import events
 
 log = logging.getLogger("porchlight")
@@ -55,11 +54,6 @@ async def error_response(request: Request, exc: PorchlightError) -> Response:
 async def _porchlight_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PorchlightError)
     return await error_response(request, exc)
-
-
-async def _rate_limited(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ratelimits.RateLimitExceeded)
-    return await error_response(request, RateLimited(exc.retry_after))
 
 
 async def _field_too_long(request: Request, exc: Exception) -> Response:
@@ -113,16 +107,20 @@ async def close_resources(app: Starlette) -> None:
         await redis.aclose()
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """The whole application; manage_database=False when a test already opened the database."""
+def create_app(
+    settings: Settings, *, manage_database: bool = True, bus: events.EventBus | None = None
+) -> Starlette:
+    """The whole application; manage_database=False when a test already opened the database.
+
+    The app owns its event bus (a test may hand in its own to record what is published).
+    """
     # Connects lazily: building the app opens no socket.
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     ratelimits.configure(_build_limiter(settings, redis))
-    bus = events.EventBus()
-    events.configure(bus)
+    bus = bus or events.EventBus()
     pages_seen_anonymously = pagecache.PageStore()
     for prefix in ("boards.", "accounts."):
-        bus.subscribe(prefix, pages_seen_anonymously.clear)
+        bus.subscribe(prefix, pages_seen_anonymously.forget_on)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -150,6 +148,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         debug=False,
         routes=routes,
         middleware=[
+            Middleware(events.BindBus, bus=bus),
             Middleware(web.SecurityHeaders),
             Middleware(web.BodyLimit),
             Middleware(
@@ -162,7 +161,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         ],
         exception_handlers={
             PorchlightError: _porchlight_error,
-            ratelimits.RateLimitExceeded: _rate_limited,
             HTTPException: _http_error,
             ClientDisconnect: _client_gone,
             database.FieldRefused: _field_too_long,
@@ -173,4 +171,5 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     )
     app.state.settings = settings
     app.state.redis = redis
+    app.state.bus = bus
     return app

@@ -6,7 +6,8 @@ import contextlib
 import functools
 import itertools
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from tortoise.exceptions import DBConnectionError, ValidationError
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from forum.settings import Settings, make_private_folder
 
@@ -80,6 +82,44 @@ async def connected(settings: Settings, *, global_fallback: bool = False) -> Asy
             _enable_global_fallback=global_fallback,
         )
         yield
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+# One list of callbacks per open transaction, innermost last; empty outside any transaction.
+_after_commit: ContextVar[tuple[list[AfterCommit], ...]] = ContextVar(
+    "porchlight_after_commit", default=()
+)
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """One unit of work: all of it commits or none of it does.
+
+    Nested blocks are savepoints. What on_commit registers inside runs once the outermost
+    block has committed; a block that rolls back drops what was registered inside it.
+    """
+    enclosing = _after_commit.get()
+    callbacks: list[AfterCommit] = []
+    token = _after_commit.set((*enclosing, callbacks))
+    try:
+        async with in_transaction():
+            yield
+    finally:
+        _after_commit.reset(token)
+    if enclosing:
+        enclosing[-1].extend(callbacks)
+        return
+    for callback in callbacks:
+        await callback()
+
+
+async def on_commit(callback: AfterCommit) -> None:
+    """Run callback after the enclosing transaction commits, or now outside any transaction."""
+    open_transactions = _after_commit.get()
+    if open_transactions:
+        open_transactions[-1].append(callback)
+    else:
+        await callback()
 
 
 async def migrate(settings: Settings) -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import web
+from realtime.events import Event
 
 DEFAULT_TTL = 2.0
 MAX_ENTRIES = 2048
@@ -36,9 +35,13 @@ class PageStore:
         # Pages being rendered right now: one render per page, however many ask at once.
         self.filling: dict[bytes, asyncio.Event] = {}
 
-    def clear(self, name: str = "", data: Mapping[str, Any] | None = None) -> None:
-        """Forget every page (an event subscriber: any change may show on any page)."""
+    def clear(self) -> None:
+        """Forget every page."""
         self.entries.clear()
+
+    async def forget_on(self, event: Event) -> None:
+        """An event subscriber: any change may show on any page, so forget them all."""
+        self.clear()
 
     def put(self, key: bytes, entry: Entry) -> None:
         self.entries[key] = entry

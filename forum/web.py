@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,6 +81,21 @@ def _human_date(moment: Any) -> str:
 
 
 templates.env.filters["when"] = _human_date
+
+
+def _csrf_token(secret: str, binding: str) -> str:
+    # Nothing to store: an HMAC of what the token is bound to, useless in another session.
+    return hmac.new(secret.encode(), binding.encode(), hashlib.sha256).hexdigest()
+
+
+def session_csrf_token(secret: str, key_hash: str) -> str:
+    """The CSRF token of one session (cookie or token), from the hash of its key."""
+    return _csrf_token(secret, "session:" + key_hash)
+
+
+def anonymous_csrf_token(secret: str, browser: str) -> str:
+    """The CSRF token of one anonymous browser, from its random form cookie."""
+    return _csrf_token(secret, "anon:" + browser)
 
 
 def render(

@@ -1,1 +1,1 @@
-"""Moderation: rate limits, sanitizing and other safeguards for what members post."""
+"""The moderators' product: reports, the review queue, sanctions, appeals and the audit log."""

@@ -1,18 +1,69 @@
-"""Domain events: services publish after commit; subscribers in this process react to them."""
+"""Events with the audience they are for, and the bus that hands them to this process's subscribers.
+
+Services decide who may learn of something (everyone, the members of a room, one person, the
+moderators); the bus only delivers. It belongs to the app: the composition root creates it and
+binds it to every request, socket and background task it serves, so nothing here is a global
+that tests must replace.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-Subscriber = Callable[[str, Mapping[str, Any]], None]
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger("porchlight.events")
+
+AudienceKind = Literal["everyone", "room", "user", "staff"]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who may be told of an event: built only by the helpers below."""
+
+    kind: AudienceKind
+    id: int | None = None
+
+    @property
+    def channel(self) -> str:
+        """The fan-out channel name for this audience (the one place such names are built)."""
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
+
+
+EVERYONE = Audience("everyone")
+STAFF = Audience("staff")
+
+
+def to_user(user_id: int) -> Audience:
+    return Audience("user", user_id)
+
+
+def to_room(room_id: int) -> Audience:
+    return Audience("room", room_id)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that has happened, named like "boards.post_created"."""
+
+    name: str
+    audience: Audience
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+Subscriber = Callable[[Event], Awaitable[None]]
 
 
 class EventBus:
-    """Delivers each event to the subscribers whose prefix it starts with, in this process.
+    """Delivers each event to the subscribers whose prefix its name starts with, in order.
 
-    Subscribers run inline and must be quick and never raise: they update caches or hand the
-    event to a fan-out (a WebSocket hub, a Redis channel), they do not do the work themselves.
+    A subscriber that fails is logged and skipped: the write it reports has committed, and the
+    other subscribers (a cache, the live channel, notifications) still deserve the event.
     """
 
     def __init__(self) -> None:
@@ -21,21 +72,40 @@ class EventBus:
     def subscribe(self, prefix: str, subscriber: Subscriber) -> None:
         self._subscribers.append((prefix, subscriber))
 
-    def publish(self, name: str, **data: Any) -> None:
+    async def deliver(self, event: Event) -> None:
         for prefix, subscriber in self._subscribers:
-            if name.startswith(prefix):
-                subscriber(name, data)
+            if event.name.startswith(prefix):
+                try:
+                    await subscriber(event)
+                except Exception:
+                    log.exception("event subscriber failed on %s", event.name)
 
 
-# Replaced at start-up by the composition root with the app's own bus.
-bus = EventBus()
+_current: ContextVar[EventBus | None] = ContextVar("porchlight_event_bus", default=None)
 
 
-def configure(new_bus: EventBus) -> None:
-    global bus
-    bus = new_bus
+def current() -> EventBus | None:
+    """The bus of the app serving this request, socket or task (None outside any app)."""
+    return _current.get()
 
 
-def publish(name: str, **data: Any) -> None:
-    """Announce something that has happened (name like "boards.post_created"), after commit."""
-    bus.publish(name, **data)
+@contextlib.contextmanager
+def bound(bus: EventBus) -> Iterator[EventBus]:
+    """Make bus the current one for the code inside the block (and the tasks it starts)."""
+    token = _current.set(bus)
+    try:
+        yield bus
+    finally:
+        _current.reset(token)
+
+
+class BindBus:
+    """Pure ASGI middleware: every request, socket and the lifespan see the app's own bus."""
+
+    def __init__(self, app: ASGIApp, *, bus: EventBus) -> None:
+        self.app = app
+        self.bus = bus
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with bound(self.bus):
+            await self.app(scope, receive, send)

@@ -12,12 +12,12 @@ import pytest
 from starlette.applications import Starlette
 from tortoise.context import tortoise_test_context
 
+from forum import ratelimits
 from forum.accounts import passwords
 from forum.accounts.models import User
 from forum.app import close_resources, create_app
 from forum.database import MODEL_MODULES, connection_config
 from forum.settings import Settings
-from moderation import ratelimits
 from realtime import events
 from tests import factories
 
@@ -45,15 +45,24 @@ def fresh_rate_limits() -> Iterator[None]:
     ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter()))
 
 
+@pytest.fixture(autouse=True)
+async def bus() -> AsyncIterator[events.EventBus]:
+    """The test's event bus: bound for services called directly, and handed to the app."""
+    test_bus = events.EventBus()
+    with events.bound(test_bus):
+        yield test_bus
+
+
 @pytest.fixture
-def recorded_events() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """Every event services publish during the test, in order."""
-    seen: list[tuple[str, dict[str, Any]]] = []
-    bus = events.EventBus()
-    bus.subscribe("", lambda name, data: seen.append((name, dict(data))))
-    events.configure(bus)
-    yield seen
-    events.configure(events.EventBus())
+def recorded_events(bus: events.EventBus) -> list[events.Event]:
+    """Every event services publish (after commit) during the test, in order."""
+    seen: list[events.Event] = []
+
+    async def record(event: events.Event) -> None:
+        seen.append(event)
+
+    bus.subscribe("", record)
+    return seen
 
 
 @pytest.fixture
@@ -93,8 +102,8 @@ def settings(tmp_path: Path, redis_url: str | None) -> Settings:
 
 
 @pytest.fixture
-async def app(db: None, settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings, manage_database=False)
+async def app(db: None, settings: Settings, bus: events.EventBus) -> AsyncIterator[Starlette]:
+    application = create_app(settings, manage_database=False, bus=bus)
     yield application
     await close_resources(application)
 

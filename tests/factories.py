@@ -44,7 +44,7 @@ async def board(
     name: str = "General",
     visibility: str = "public",
     description: str = "Talk about anything.",
-) -> Board:
+) -> dict[str, Any]:
     creator = await User.filter(role="admin").first()
     if creator is None:
         creator = await user(username=f"founder-{slug}"[:30], role="admin")

@@ -13,7 +13,6 @@ from forum.accounts import services, sessions
 from forum.accounts.middleware import (
     SESSION_COOKIE,
     client_address,
-    csrf_token,
     require_user,
     set_session_cookie,
 )
@@ -53,7 +52,7 @@ async def login(request: Request) -> Response:
     body = {
         "user": user_json(user),
         "token": key,
-        "csrf_token": csrf_token(settings.secret_key, "session:" + session.key_hash),
+        "csrf_token": web.session_csrf_token(settings.secret_key, session.key_hash),
     }
     return set_session_cookie(request, web.json_response(body), key)
 

@@ -7,63 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from forum.accounts import passwords
-from forum.errors import InvalidInput
+from forum.validation import FieldErrors, text
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_-]{3,30}")
 # Deliberately simple: one @, a dot in the domain, no spaces. Delivery is the real test.
 EMAIL_RE = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]{2,}")
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
 DISPLAY_NAME_MAX, AREA_MAX, BIO_MAX = 60, 80, 500
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# In a name or a title, direction overrides and invisible spaces only serve to impersonate
-# ("Rosa" and "Ro\u200bsa") or to hide what text says; joiners and marks stay allowed.
-_DISGUISE_RE = re.compile("[\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-class FieldErrors:
-    """Collects one message per field, then raises them together."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, message)
-
-    def raise_if_any(self, message: str = "Some fields need attention.") -> None:
-        if self.errors:
-            raise InvalidInput(message, fields=self.errors)
-
-
-def text(
-    data: Mapping[str, Any],
-    name: str,
-    errors: FieldErrors,
-    *,
-    required: bool = True,
-    max_length: int | None = None,
-    multiline: bool = False,
-    strip: bool = True,
-) -> str:
-    """A string field: present (if required), a string, within length, free of control chars."""
-    value = data.get(name)
-    if value is None or value == "":
-        if required:
-            errors.add(name, "This field is required.")
-        return ""
-    if not isinstance(value, str):
-        errors.add(name, "Must be text.")
-        return ""
-    if strip:
-        value = value.strip()
-    if required and not value:
-        errors.add(name, "This field is required.")
-    allowed = value.replace("\n", "").replace("\r", "").replace("\t", "") if multiline else value
-    single_line_only = re.search(r"[\r\n\t]", value) or _DISGUISE_RE.search(value)
-    if _CONTROL_RE.search(allowed) or (not multiline and single_line_only):
-        errors.add(name, "Contains characters that are not allowed.")
-    if max_length is not None and len(value) > max_length:
-        errors.add(name, f"Must be at most {max_length} characters.")
-    return value
 
 
 def username(data: Mapping[str, Any], errors: FieldErrors, name: str = "username") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -28,11 +27,6 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 COOKIE_LIFETIME = timedelta(days=400)
 
 ErrorResponder = Callable[[Request, PorchlightError], Awaitable[Response]]
-
-
-def csrf_token(secret: str, binding: str) -> str:
-    """A token tied to one session (or one anonymous browser), unforgeable without the secret."""
-    return hmac.new(secret.encode(), binding.encode(), hashlib.sha256).hexdigest()
 
 
 def session_cookie_header(key: str, *, secure: bool, max_age: int) -> str:
@@ -128,12 +122,12 @@ class Authentication:
             state["via"] = via
         new_anon = None
         if found is not None:
-            state["csrf_token"] = csrf_token(self.secret, "session:" + found[1].key_hash)
+            state["csrf_token"] = web.session_csrf_token(self.secret, found[1].key_hash)
         else:
             anon = cookies.get(ANON_COOKIE, "")
             if (not anon or len(anon) > 64) and web.is_page(scope):
                 anon = new_anon = secrets.token_urlsafe(24)
-            state["csrf_token"] = csrf_token(self.secret, "anon:" + anon)
+            state["csrf_token"] = web.anonymous_csrf_token(self.secret, anon)
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
             try:
                 guarded = await self._guard(scope, receive, send, cookies)

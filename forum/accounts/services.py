@@ -8,22 +8,20 @@ from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from forum import clock
+from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords
 from forum.accounts.models import ROLES, Invite, Session, User
 from forum.accounts.sessions import digest
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from moderation import ratelimits
-from realtime import events
+from forum.validation import FieldErrors, text
 
 INVITE_LIFETIME = timedelta(days=14)
 TRUST_LEVELS = range(0, 5)
 DELETED_NAME = "deleted user"
 
 
-async def _check_unique(errors: forms.FieldErrors, username: str, email: str) -> None:
+async def _check_unique(errors: FieldErrors, username: str, email: str) -> None:
     # Only well-formed values are looked up: a malformed one already has its message.
     if (
         username
@@ -46,10 +44,10 @@ async def _create_user(
     status: str = "active",
     invite: Invite | None = None,
 ) -> User:
-    errors = forms.FieldErrors()
+    errors = FieldErrors()
     username = forms.username(data, errors)
     email = forms.email(data, errors)
-    display_name = forms.text(
+    display_name = text(
         data, "display_name", errors, required=False, max_length=forms.DISPLAY_NAME_MAX
     )
     password = forms.new_password(data, errors, user_words=(username, email))
@@ -58,7 +56,7 @@ async def _create_user(
     # Hashed before the transaction: on SQLite a transaction holds the only connection.
     password_hash = await passwords.hash_password(password)
     try:
-        async with in_transaction():
+        async with database.transaction():
             user = await User.create(
                 username=username,
                 username_key=username.casefold(),
@@ -74,7 +72,7 @@ async def _create_user(
     except IntegrityError:
         # Two sign-ups raced for the same name or address: once the transaction has rolled
         # back, answer as if the second had been checked first.
-        errors = forms.FieldErrors()
+        errors = FieldErrors()
         await _check_unique(errors, username, email)
         errors.raise_if_any()
         raise
@@ -125,7 +123,7 @@ async def check_credentials(identifier: object, password: object, *, client: str
     """The user these credentials belong to; unknown user and wrong password look the same."""
     ident = identifier.strip() if isinstance(identifier, str) else ""
     secret = password if isinstance(password, str) else ""
-    errors = forms.FieldErrors()
+    errors = FieldErrors()
     if not ident:
         errors.add("username", "Enter your username or e-mail address.")
     if not secret:
@@ -165,14 +163,14 @@ async def check_credentials(identifier: object, password: object, *, client: str
 
 
 async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
-    errors = forms.FieldErrors()
+    errors = FieldErrors()
     values = forms.profile(data, errors)
     errors.raise_if_any()
     values["display_name"] = values["display_name"] or actor.username
     await User.filter(id=actor.id).update(**values)
     for name, value in values.items():
         setattr(actor, name, value)
-    events.publish("accounts.profile_updated", user_id=actor.id)
+    await events.publish("accounts.profile_updated", events.EVERYONE, user_id=actor.id)
     return actor
 
 
@@ -180,7 +178,7 @@ async def change_password(
     actor: User, current_session: Session | None, data: Mapping[str, Any]
 ) -> None:
     """Set a new password and end every other session and token of this person."""
-    errors = forms.FieldErrors()
+    errors = FieldErrors()
     current = data.get("current_password")
     if not isinstance(current, str) or not current:
         errors.add("current_password", "Enter your current password.")
@@ -192,7 +190,7 @@ async def change_password(
     if not await passwords.verify_password(actor.password_hash, current[: forms.PASSWORD_MAX]):
         raise InvalidInput(fields={"current_password": "That is not your current password."})
     actor.password_hash = await passwords.hash_password(new)
-    async with in_transaction():
+    async with database.transaction():
         await actor.save(update_fields=["password_hash"])
         others = Session.filter(user_id=actor.id)
         if current_session is not None:
@@ -208,7 +206,7 @@ async def delete_account(actor: User, password: object) -> None:
         raise InvalidInput(fields={"password": "Enter your password to confirm."})
     # "~" is outside the username alphabet: nobody can take this name, or pose as it.
     placeholder = f"~deleted-{actor.id}"
-    async with in_transaction():
+    async with database.transaction():
         await Session.filter(user_id=actor.id).delete()
         await User.filter(id=actor.id).update(
             username=placeholder,
@@ -223,7 +221,7 @@ async def delete_account(actor: User, password: object) -> None:
             role="member",
             deleted_at=clock.now(),
         )
-    events.publish("accounts.account_deleted", user_id=actor.id)
+        await events.publish("accounts.account_deleted", events.EVERYONE, user_id=actor.id)
 
 
 async def get_user(username: str) -> User:
@@ -234,6 +232,16 @@ async def get_user(username: str) -> User:
     if user is None:
         raise NotFound("There is no one here by that name.")
     return user
+
+
+def is_staff(actor: User | None) -> bool:
+    """Moderators and administrators: the people who look after the community."""
+    return actor is not None and actor.is_staff
+
+
+def is_owner_or_staff(actor: User | None, owner_id: int) -> bool:
+    """The one "author or moderator" rule every feature uses for changing a thing."""
+    return actor is not None and (actor.is_staff or actor.id == owner_id)
 
 
 def require_admin(actor: User | None) -> User:
@@ -248,7 +256,7 @@ async def update_user(actor: User | None, username: str, data: Mapping[str, Any]
     """Change someone's role or trust level (administrators only)."""
     require_admin(actor)
     user = await get_user(username)
-    errors = forms.FieldErrors()
+    errors = FieldErrors()
     changes: dict[str, Any] = {}
     if "role" in data:
         if data["role"] not in ROLES:
@@ -293,8 +301,8 @@ async def create_invite(actor: User | None, note: str = "") -> str:
     """A single-use invitation code, valid for two weeks; shown once."""
     require_admin(actor)
     assert actor is not None
-    errors = forms.FieldErrors()
-    note = forms.text({"note": note}, "note", errors, required=False, max_length=120)
+    errors = FieldErrors()
+    note = text({"note": note}, "note", errors, required=False, max_length=120)
     errors.raise_if_any()
     code = secrets.token_urlsafe(16)
     await Invite.create(

@@ -7,9 +7,9 @@ import secrets
 from datetime import timedelta
 
 from forum import clock, database
-from forum.accounts import forms
 from forum.accounts.models import Session, User
 from forum.errors import NotFound
+from forum.validation import FieldErrors, text
 
 SESSION_IDLE = timedelta(days=30)
 # Refreshing last_seen_at on every request would turn every read into a write.
@@ -88,8 +88,8 @@ async def revoke_session(actor: User, session_id: int) -> None:
 
 async def create_token(actor: User, label: str) -> str:
     """A named bearer token for scripts and apps; shown once."""
-    errors = forms.FieldErrors()
-    clean = forms.text({"label": label}, "label", errors, max_length=80)
+    errors = FieldErrors()
+    clean = text({"label": label}, "label", errors, max_length=80)
     errors.raise_if_any()
     key, _ = await start_session(actor, kind="token", label=clean)
     return key

@@ -10,15 +10,11 @@ from starlette.routing import Route
 
 from forum import clock, web
 from forum.boards import posts, services
-from forum.boards.models import Board
 from forum.pagination import Page, clamp_limit
 
 
-def board_json(board: Board | dict[str, Any]) -> dict[str, Any]:
-    get = board.get if isinstance(board, dict) else board.__getattribute__
-    return {
-        name: get(name) for name in ("id", "slug", "name", "description", "visibility", "position")
-    }
+def board_json(board: dict[str, Any]) -> dict[str, Any]:
+    return {name: board[name] for name in services.BOARD_COLUMNS}
 
 
 def _author(row: dict[str, Any]) -> dict[str, Any]:

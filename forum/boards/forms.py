@@ -6,12 +6,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from forum.accounts.forms import FieldErrors, text
-from forum.boards.models import VISIBILITIES
+from forum.boards.models import VISIBILITIES, Visibility
+from forum.validation import FieldErrors, choice, text, whole_number
 
 TITLE_MIN, TITLE_MAX = 3, 200
 BODY_MIN, BODY_MAX = 1, 20_000
 SLUG_MAX = 40
+POSITION_MAX = 10_000
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -46,27 +47,21 @@ def board(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
             data, "description", errors, required=False, max_length=500, multiline=True
         )
     if "visibility" in data or not partial:
-        visibility = data.get("visibility", "public") or "public"
-        if visibility not in VISIBILITIES:
-            errors.add("visibility", "Choose public or members only.")
-        values["visibility"] = visibility
+        # Absent means public; a value that is present must be one of the two, never "" or null.
+        values["visibility"] = choice(
+            data,
+            "visibility",
+            VISIBILITIES,
+            errors,
+            "Choose public or members only.",
+            default=Visibility.PUBLIC.value,
+        )
     if "position" in data:
-        position = data["position"]
-        digits = position.strip().lstrip("-") if isinstance(position, str) else ""
-        if digits.isdigit() and len(digits) <= 5:
-            position = int(position)
-        if isinstance(position, bool) or not isinstance(position, int) or abs(position) > 10_000:
-            errors.add("position", "Must be a whole number.")
+        position = whole_number(data["position"])
+        if position is None or abs(position) > POSITION_MAX:
+            errors.add(
+                "position", f"Must be a whole number from -{POSITION_MAX} to {POSITION_MAX}."
+            )
         else:
             values["position"] = position
     return values
-
-
-def flag(data: Mapping[str, Any], name: str, errors: FieldErrors) -> bool | None:
-    if name not in data:
-        return None
-    value = data[name]
-    if not isinstance(value, bool):
-        errors.add(name, "Must be true or false.")
-        return None
-    return value

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
 from forum.accounts.models import User
 
-VISIBILITIES = ("public", "members")
-POST_STATUSES = ("visible", "pending", "hidden", "deleted")
+
+class Visibility(StrEnum):
+    """Who may read a board: anyone, or signed-in members only."""
+
+    PUBLIC = "public"
+    MEMBERS = "members"
+
+
+class PostStatus(StrEnum):
+    VISIBLE = "visible"
+    PENDING = "pending"  # held for review: its author and moderators read it
+    HIDDEN = "hidden"  # hidden by a moderator: moderators alone read it
+    DELETED = "deleted"  # a tombstone for everyone; the text is kept for moderators' records
+
+
+class TopicStatus(StrEnum):
+    VISIBLE = "visible"
+    HIDDEN = "hidden"  # hidden by a moderator: moderators alone open it
+
+
+VISIBILITIES = tuple(Visibility)
+POST_STATUSES = tuple(PostStatus)
 
 
 class Board(Model):
@@ -17,7 +39,7 @@ class Board(Model):
     name = fields.CharField(max_length=80)
     description = fields.CharField(max_length=500, default="")
     position = fields.IntField(default=0)
-    visibility = fields.CharField(max_length=8, default="public")
+    visibility = fields.CharField(max_length=8, default=Visibility.PUBLIC.value)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +60,7 @@ class Topic(Model):
     post_count = fields.IntField(default=0)
     locked = fields.BooleanField(default=False)
     pinned = fields.BooleanField(default=False)
+    status = fields.CharField(max_length=10, default=TopicStatus.VISIBLE.value)
     # Rises with every change that alters how the topic's posts render: a cache key.
     version = fields.IntField(default=0)
 
@@ -58,7 +81,7 @@ class Post(Model):
     body_html = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)
-    status = fields.CharField(max_length=10, default="visible")
+    status = fields.CharField(max_length=10, default=PostStatus.VISIBLE.value)
 
     class Meta:
         table = "posts"

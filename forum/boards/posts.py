@@ -1,4 +1,4 @@
-"""Post rules: replying, editing with history, soft deletion, and reading a topic's posts."""
+"""Post rules: who reads and changes a post, replying, editing with history, soft deletion."""
 
 from __future__ import annotations
 
@@ -6,43 +6,77 @@ from collections.abc import Mapping
 from typing import Any
 
 from tortoise.expressions import Case, F, Value, When
-from tortoise.transactions import in_transaction
 
-from forum import clock, database
-from forum.accounts.forms import FieldErrors
+from forum import clock, database, events
 from forum.accounts.models import User
+from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.boards import forms
-from forum.boards.models import Post, PostRevision, Topic
+from forum.boards.models import Post, PostRevision, PostStatus, Topic
 from forum.boards.services import (
     POST_SQL,
     POST_TIMES,
     POSTS_PER_PAGE,
     access_topic,
-    page_of,
     post_row,
     render_body,
-    require_member,
-    writable_topic,
 )
-from forum.errors import Conflict, NotFound, PermissionDenied
-from forum.pagination import Page, cursor_id, decode_cursor
-from realtime import events
+from forum.errors import Conflict, NotFound, PermissionDenied, PorchlightError
+from forum.guards import require_member
+from forum.pagination import Page, cursor_id, decode_cursor, page_of
+from forum.validation import FieldErrors
+
+# Who may do what with a post: each rule written once, here. ------------------------------------
+
+
+def may_read_body(actor: User | None, post: Mapping[str, Any]) -> bool:
+    """Deleted posts are tombstones for everyone; hidden ones are for moderators; pending ones
+    for their author and moderators."""
+    status = post["status"]
+    if status == PostStatus.DELETED:
+        return False
+    if status == PostStatus.HIDDEN:
+        return is_staff(actor)
+    if status == PostStatus.PENDING:
+        return is_owner_or_staff(actor, post["author_id"])
+    return True
+
+
+def _change_refused(actor: User | None, post: Mapping[str, Any]) -> PorchlightError | None:
+    """Why this person may not edit or delete this post, or None when they may."""
+    if not is_owner_or_staff(actor, post["author_id"]):
+        return PermissionDenied("Only the author or a moderator can change this post.")
+    if post["status"] == PostStatus.DELETED:
+        return Conflict("That post has been deleted.", code="post_deleted")
+    if post["status"] == PostStatus.HIDDEN and not is_staff(actor):
+        return Conflict(
+            "A moderator has hidden this post; it cannot be changed.", code="post_hidden"
+        )
+    return None
+
+
+def may_change(actor: User | None, post: Mapping[str, Any]) -> bool:
+    return _change_refused(actor, post) is None
+
+
+def may_see_history(actor: User | None, post: Mapping[str, Any]) -> bool:
+    """Earlier versions are for the author and moderators, and only of a post they can read.
+
+    People edit out what they regret sharing (a phone number, a street): that stays private.
+    """
+    return may_read_body(actor, post) and is_owner_or_staff(actor, post["author_id"])
+
+
+def as_seen_by(actor: User | None, post: dict[str, Any]) -> dict[str, Any]:
+    """The post as this viewer may see it, with what they may do with it."""
+    seen = post if may_read_body(actor, post) else {**post, "body": "", "body_html": ""}
+    return {
+        **seen,
+        "can_change": may_change(actor, post),
+        "can_see_history": may_see_history(actor, post),
+    }
+
 
 # Reading ----------------------------------------------------------------------------------------
-
-
-def _viewable(row: dict[str, Any], actor: User | None) -> dict[str, Any]:
-    """Hide what this viewer may not read: deleted posts are tombstones for everyone."""
-    status = row["status"]
-    staff = actor is not None and actor.is_staff
-    own = actor is not None and actor.id == row["author_id"]
-    if (
-        status == "deleted"
-        or (status == "hidden" and not staff)
-        or (status == "pending" and not (staff or own))
-    ):
-        return {**row, "body": "", "body_html": ""}
-    return row
 
 
 async def list_posts(
@@ -58,7 +92,7 @@ async def list_posts(
         times=POST_TIMES,
     )
     page = page_of(rows, limit, lambda r: (r["id"],))
-    return Page([_viewable(r, actor) for r in page.items], page.next_cursor)
+    return Page([as_seen_by(actor, r) for r in page.items], page.next_cursor)
 
 
 async def topic_page(
@@ -72,20 +106,48 @@ async def topic_page(
         times=POST_TIMES,
     )
     more = len(rows) > POSTS_PER_PAGE
-    return topic, [_viewable(r, actor) for r in rows[:POSTS_PER_PAGE]], more
+    return topic, [as_seen_by(actor, r) for r in rows[:POSTS_PER_PAGE]], more
+
+
+async def _stored_post(post_id: int) -> dict[str, Any]:
+    rows = await database.fetch(POST_SQL + "WHERE p.id = ?", (post_id,), times=POST_TIMES)
+    if not rows:
+        raise NotFound("That post does not exist.")
+    return rows[0]
+
+
+async def access_post(
+    actor: User | None, post_id: int, *, to_change: bool = False
+) -> dict[str, Any]:
+    """A post as this person may see it, if they may read the topic it belongs to.
+
+    to_change also requires that they may edit or delete it, and returns it as stored.
+    """
+    row = await _stored_post(post_id)
+    await access_topic(actor, row["topic_id"])
+    if not to_change:
+        return as_seen_by(actor, row)
+    require_member(actor)
+    refused = _change_refused(actor, row)
+    if refused is not None:
+        raise refused
+    return row
+
+
+# Writing ----------------------------------------------------------------------------------------
 
 
 async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """Add a post; a locked topic takes replies from moderators only."""
     author = require_member(actor)
-    topic = await writable_topic(author, topic_id)
-    if topic["locked"] and not author.is_staff:
+    topic = await access_topic(author, topic_id)
+    if not topic["can_reply"]:
         raise Conflict("This topic is locked; it takes no new replies.", code="topic_locked")
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
     html = await render_body(body)
-    async with in_transaction():
+    async with database.transaction():
         post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
         # Counted in the database, not in Python: concurrent replies cannot lose an update, and
         # a reply that commits late cannot move last activity backwards.
@@ -98,82 +160,55 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
                 default=F("last_activity_at"),
             ),
         )
-    events.publish("boards.post_created", topic_id=topic_id, post_id=post.id)
-    return post_row(post, author)
-
-
-async def _stored_post(post_id: int) -> dict[str, Any]:
-    rows = await database.fetch(POST_SQL + "WHERE p.id = ?", (post_id,), times=POST_TIMES)
-    if not rows:
-        raise NotFound("That post does not exist.")
-    return rows[0]
-
-
-async def access_post(actor: User | None, post_id: int) -> dict[str, Any]:
-    """A post as this person may see it, if they may read the topic it belongs to."""
-    row = await _stored_post(post_id)
-    await access_topic(actor, row["topic_id"])
-    return _viewable(row, actor)
-
-
-async def _editable_post(actor: User | None, post_id: int) -> tuple[User, dict[str, Any]]:
-    """The post as stored (never a viewer's blanked copy), if this person may change it."""
-    user = require_member(actor)
-    row = await _stored_post(post_id)
-    await access_topic(user, row["topic_id"])
-    if not (user.is_staff or row["author_id"] == user.id):
-        raise PermissionDenied("Only the author or a moderator can change this post.")
-    if row["status"] == "deleted":
-        raise Conflict("That post has been deleted.", code="post_deleted")
-    if row["status"] == "hidden" and not user.is_staff:
-        raise Conflict(
-            "A moderator has hidden this post; it cannot be changed.", code="post_hidden"
+        await events.publish(
+            "boards.post_created", events.EVERYONE, topic_id=topic_id, post_id=post.id
         )
-    return user, row
+    return as_seen_by(author, post_row(post, author))
 
 
 async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """Change a post's text, keeping what it said before."""
-    user, row = await _editable_post(actor, post_id)
+    row = await access_post(actor, post_id, to_change=True)
+    editor = require_member(actor)
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
     if body == row["body"]:
-        return row
+        return as_seen_by(editor, row)
     html = await render_body(body)
     now = clock.now()
-    async with in_transaction():
-        await PostRevision.create(post_id=post_id, editor_id=user.id, body=row["body"])
+    async with database.transaction():
+        await PostRevision.create(post_id=post_id, editor_id=editor.id, body=row["body"])
         await Post.filter(id=post_id).update(body=body, body_html=html, edited_at=now)
         await Topic.filter(id=row["topic_id"]).update(version=F("version") + 1)
-    events.publish("boards.post_edited", topic_id=row["topic_id"], post_id=post_id)
-    return {**row, "body": body, "body_html": html, "edited_at": now}
+        await events.publish(
+            "boards.post_edited", events.EVERYONE, topic_id=row["topic_id"], post_id=post_id
+        )
+    return as_seen_by(editor, {**row, "body": body, "body_html": html, "edited_at": now})
 
 
 async def delete_post(actor: User | None, post_id: int) -> None:
     """Soft-delete: the text is kept for moderators, everyone else sees that it was removed."""
-    _, row = await _editable_post(actor, post_id)
-    async with in_transaction():
-        changed = await Post.filter(id=post_id).exclude(status="deleted").update(status="deleted")
+    row = await access_post(actor, post_id, to_change=True)
+    async with database.transaction():
+        changed = (
+            await Post.filter(id=post_id)
+            .exclude(status=PostStatus.DELETED)
+            .update(status=PostStatus.DELETED)
+        )
         if changed:
             await Topic.filter(id=row["topic_id"]).update(
                 post_count=F("post_count") - 1, version=F("version") + 1
             )
-    if changed:
-        events.publish("boards.post_deleted", topic_id=row["topic_id"], post_id=post_id)
-
-
-def may_see_history(actor: User | None, row: dict[str, Any]) -> bool:
-    return actor is not None and (actor.is_staff or actor.id == row["author_id"])
+            await events.publish(
+                "boards.post_deleted", events.EVERYONE, topic_id=row["topic_id"], post_id=post_id
+            )
 
 
 async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any], list[Any]]:
-    """A post and its earlier versions, newest first: for its author and moderators only.
-
-    People edit out what they regret sharing (a phone number, a street): that stays private.
-    """
+    """A post and its earlier versions, newest first: for its author and moderators only."""
     row = await access_post(actor, post_id)
-    if not row["body_html"] or not may_see_history(actor, row):
+    if not row["can_see_history"]:
         raise NotFound("That post's history is not available.")
     revisions = (
         await PostRevision.filter(post_id=post_id)
@@ -189,9 +224,3 @@ async def locate_post(actor: User | None, post_id: int) -> tuple[int, int]:
     # Deleted posts stay in the numbering as tombstones, so count every earlier post.
     earlier = await Post.filter(topic_id=row["topic_id"], id__lt=post_id).count()
     return row["topic_id"], earlier // POSTS_PER_PAGE + 1
-
-
-async def editable_post(actor: User | None, post_id: int) -> dict[str, Any]:
-    """A post this person may edit or delete (its author or a moderator), for those forms."""
-    _, row = await _editable_post(actor, post_id)
-    return row

@@ -13,6 +13,7 @@ from forum.accounts import services as accounts_services
 from forum.accounts.middleware import require_user
 from forum.boards import posts, services
 from forum.boards.forms import BODY_MAX, TITLE_MAX
+from forum.boards.models import Visibility
 from forum.errors import InvalidInput, NotFound
 
 MAX_PAGE = 100_000
@@ -119,7 +120,9 @@ async def reply(request: Request) -> Response:
 
 async def topic_edit_form(request: Request) -> Response:
     """The form to change a topic's title."""
-    found = await services.editable_topic(request.state.user, request.path_params["id"])
+    found = await services.access_topic(
+        request.state.user, request.path_params["id"], to_retitle=True
+    )
     return web.render(
         request,
         "boards/topic_edit.html",
@@ -151,7 +154,7 @@ async def moderate(request: Request) -> Response:
 
 async def post_edit_form(request: Request) -> Response:
     """The form to change a post's text."""
-    found = await posts.editable_post(request.state.user, request.path_params["id"])
+    found = await posts.access_post(request.state.user, request.path_params["id"], to_change=True)
     return web.render(
         request, "boards/post_edit.html", {"post": found, "form": {"body": found["body"]}, **LIMITS}
     )
@@ -164,14 +167,14 @@ async def post_edit(request: Request) -> Response:
     try:
         await posts.edit_post(request.state.user, post_id, {"body": form.get("body")})
     except InvalidInput as exc:
-        found = await posts.editable_post(request.state.user, post_id)
+        found = await posts.access_post(request.state.user, post_id, to_change=True)
         return web.refused(request, "boards/post_edit.html", exc, form, post=found, **LIMITS)
     return web.redirect(f"/p/{post_id}")
 
 
 async def post_delete_form(request: Request) -> Response:
     """Ask before deleting a post."""
-    found = await posts.editable_post(request.state.user, request.path_params["id"])
+    found = await posts.access_post(request.state.user, request.path_params["id"], to_change=True)
     return web.render(request, "boards/post_delete.html", {"post": found})
 
 
@@ -188,7 +191,9 @@ async def admin_boards(request: Request) -> Response:
     """Every board, in order, with the form to add one (administrators)."""
     boards = await services.list_boards(accounts_services.require_admin(request.state.user))
     return web.render(
-        request, "boards/admin_boards.html", {"boards": boards, "form": {"visibility": "public"}}
+        request,
+        "boards/admin_boards.html",
+        {"boards": boards, "form": {"visibility": Visibility.PUBLIC.value}},
     )
 
 
@@ -212,9 +217,11 @@ async def admin_board_move(request: Request) -> Response:
 
 async def admin_board_edit_form(request: Request) -> Response:
     """The form to change a board."""
-    found = await services.board_for_admin(request.state.user, request.path_params["id"])
-    form = {name: getattr(found, name) for name in ("slug", "name", "description", "visibility")}
-    return web.render(request, "boards/admin_board_edit.html", {"board_id": found.id, "form": form})
+    found = await services.access_board_for_admin(request.state.user, request.path_params["id"])
+    form = {name: found[name] for name in ("slug", "name", "description", "visibility")}
+    return web.render(
+        request, "boards/admin_board_edit.html", {"board_id": found["id"], "form": form}
+    )
 
 
 async def admin_board_edit(request: Request) -> Response:

@@ -1,26 +1,24 @@
-"""Board and topic rules: who may read and start what, and in which order topics come."""
+"""Board and topic rules: who may read, start and change what, and in which order topics come."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
-from forum import clock, database
-from forum.accounts.forms import FieldErrors
+from forum import clock, database, events
 from forum.accounts.models import User
-from forum.accounts.services import require_admin
+from forum.accounts.services import is_owner_or_staff, is_staff, require_admin
 from forum.boards import forms
-from forum.boards.models import Board, Post, Topic
+from forum.boards.models import Board, Post, Topic, TopicStatus, Visibility
+from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from forum.pagination import Page, cursor_id, decode_cursor, encode_cursor
-from moderation.sanitizing import render_markdown
-from realtime import events
+from forum.guards import require_member
+from forum.pagination import Page, cursor_id, cursor_time, decode_cursor, page_of
+from forum.validation import FieldErrors, flag, html_has_visible_text
 
 POSTS_PER_PAGE = 20
 POST_COLUMNS = (
@@ -33,16 +31,54 @@ POST_COLUMNS = (
     "edited_at",
     "status",
 )
+BOARD_COLUMNS = ("id", "slug", "name", "description", "visibility", "position")
 
 
-def _can_see_board(actor: User | None, visibility: str) -> bool:
-    return visibility == "public" or actor is not None
+# Who may do what: each rule written once, here; pages and the API ask, never re-derive. --------
 
 
-def require_member(actor: User | None) -> User:
+def readable_visibilities(actor: User | None) -> tuple[str, ...]:
+    """Visitors read public boards; every signed-in member reads every board."""
     if actor is None:
-        raise NotAuthenticated()
-    return actor
+        return (Visibility.PUBLIC.value,)
+    return tuple(v.value for v in Visibility)
+
+
+def readable_topic_statuses(actor: User | None) -> tuple[str, ...]:
+    """A topic a moderator hid is open to moderators alone."""
+    if is_staff(actor):
+        return tuple(s.value for s in TopicStatus)
+    return (TopicStatus.VISIBLE.value,)
+
+
+def may_start_topic(actor: User | None) -> bool:
+    return actor is not None
+
+
+def may_retitle(actor: User | None, topic: Mapping[str, Any]) -> bool:
+    return is_owner_or_staff(actor, topic["author_id"])
+
+
+def may_lock_or_pin(actor: User | None) -> bool:
+    return is_staff(actor)
+
+
+def may_reply(actor: User | None, topic: Mapping[str, Any]) -> bool:
+    """Members reply; a locked topic takes replies from moderators only."""
+    return actor is not None and (not topic["locked"] or is_staff(actor))
+
+
+def topic_abilities(actor: User | None, topic: Mapping[str, Any]) -> dict[str, bool]:
+    """What this viewer may do with this topic, for its page to offer."""
+    return {
+        "can_retitle": may_retitle(actor, topic),
+        "can_lock_or_pin": may_lock_or_pin(actor),
+        "can_reply": may_reply(actor, topic),
+    }
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def post_row(post: Post, author: User) -> dict[str, Any]:
@@ -54,8 +90,8 @@ def post_row(post: Post, author: User) -> dict[str, Any]:
 # Read on every topic view: written by hand, the query builder would cost more than the query.
 _TOPIC_SELECT = (
     "SELECT t.id, t.board_id, t.title, t.author_id, t.created_at, t.last_activity_at, "
-    "t.post_count, t.locked, t.pinned, t.version, b.slug AS board_slug, b.name AS board_name, "
-    "b.visibility AS board_visibility, u.username AS author_username, "
+    "t.post_count, t.locked, t.pinned, t.status, t.version, b.slug AS board_slug, "
+    "b.name AS board_name, b.visibility AS board_visibility, u.username AS author_username, "
     "u.display_name AS author_display_name "
     "FROM topics t JOIN boards b ON b.id = t.board_id JOIN users u ON u.id = t.author_id "
 )
@@ -78,7 +114,7 @@ POST_TIMES = ("created_at", "edited_at")
 async def render_body(body: str) -> str:
     """A post's HTML, rendered off the event loop (a long post takes a while to sanitize)."""
     html = await asyncio.to_thread(render_markdown, body)
-    if not html.strip():
+    if not html_has_visible_text(html):
         raise InvalidInput(fields={"body": "This would show as nothing; write a few words."})
     return html
 
@@ -88,10 +124,8 @@ async def render_body(body: str) -> str:
 
 async def list_boards(actor: User | None) -> list[dict[str, Any]]:
     """Boards this person may read, in the order administrators chose."""
-    query = Board.all() if actor is not None else Board.filter(visibility="public")
-    return await query.order_by("position", "id").values(
-        "id", "slug", "name", "description", "visibility", "position"
-    )
+    query = Board.filter(visibility__in=readable_visibilities(actor))
+    return await query.order_by("position", "id").values(*BOARD_COLUMNS)
 
 
 async def board_listing(
@@ -107,18 +141,24 @@ async def board_listing(
     return page_of(boards[start : start + limit + 1], limit, lambda b: (b["id"],))
 
 
-async def access_board(actor: User | None, slug: str) -> Board:
-    """The board, if it exists and this person may read it."""
+def _refuse_unreadable_board(actor: User | None, visibility: str) -> None:
+    if visibility not in readable_visibilities(actor):
+        raise NotAuthenticated("This board is for members; please sign in to read it.")
+
+
+async def access_board(actor: User | None, slug: str) -> dict[str, Any]:
+    """The board as a row, if it exists and this person may read it."""
     well_formed = len(slug) <= forms.SLUG_MAX and forms.SLUG_RE.fullmatch(slug)
-    board = await Board.get_or_none(slug=slug) if well_formed else None
+    board = await Board.filter(slug=slug).first().values(*BOARD_COLUMNS) if well_formed else None
     if board is None:
         raise NotFound("There is no board by that name.")
-    if not _can_see_board(actor, board.visibility):
-        raise NotAuthenticated("This board is for members; please sign in to read it.")
+    _refuse_unreadable_board(actor, board["visibility"])
+    board["can_start_topic"] = may_start_topic(actor)
     return board
 
 
-async def create_board(actor: User | None, data: Mapping[str, Any]) -> Board:
+async def create_board(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Add a board at the end of the list (administrators)."""
     require_admin(actor)
     errors = FieldErrors()
     values = forms.board(data, errors)
@@ -127,14 +167,22 @@ async def create_board(actor: User | None, data: Mapping[str, Any]) -> Board:
         last = await Board.all().order_by("-position").first().values("position")
         values["position"] = (last["position"] + 1) if last else 0
     try:
-        board = await Board.create(**values)
+        async with database.transaction():
+            board = await Board.create(**values)
+            await events.publish("boards.board_created", events.EVERYONE, board_id=board.id)
     except IntegrityError:
         raise InvalidInput(fields={"slug": "A board already uses that address."}) from None
-    events.publish("boards.board_created", board_id=board.id)
-    return board
+    return _board_row(board)
 
 
-async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any]) -> Board:
+def _board_row(board: Board) -> dict[str, Any]:
+    return {name: getattr(board, name) for name in BOARD_COLUMNS}
+
+
+async def update_board(
+    actor: User | None, board_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Change a board's address, name, description, visibility or position (administrators)."""
     require_admin(actor)
     board = await Board.get_or_none(id=board_id)
     if board is None:
@@ -144,11 +192,12 @@ async def update_board(actor: User | None, board_id: int, data: Mapping[str, Any
     errors.raise_if_any()
     board.update_from_dict(values)
     try:
-        await board.save()
+        async with database.transaction():
+            await board.save()
+            await events.publish("boards.board_updated", events.EVERYONE, board_id=board.id)
     except IntegrityError:
         raise InvalidInput(fields={"slug": "A board already uses that address."}) from None
-    events.publish("boards.board_updated", board_id=board.id)
-    return board
+    return _board_row(board)
 
 
 async def move_board(actor: User | None, board_id: int, step: object) -> None:
@@ -165,10 +214,10 @@ async def move_board(actor: User | None, board_id: int, step: object) -> None:
     if not 0 <= other < len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
-    async with in_transaction():
+    async with database.transaction():
         for position, bid in enumerate(ordered):
             await Board.filter(id=bid).update(position=position)
-    events.publish("boards.board_moved", board_id=board_id)
+        await events.publish("boards.board_moved", events.EVERYONE, board_id=board_id)
 
 
 # Topics ---------------------------------------------------------------------------------------
@@ -184,20 +233,22 @@ async def list_topics(
 
 async def board_page(
     actor: User | None, slug: str, *, cursor: str | None = None, limit: int = 20
-) -> tuple[Board, Page[dict[str, Any]]]:
+) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
     """A board and one page of its topics, pinned first, then the most recently active."""
     board = await access_board(actor, slug)
+    statuses = readable_topic_statuses(actor)
+    where = f"WHERE t.board_id = ? AND t.status IN ({_sql_list(statuses)}) "
     after = decode_cursor(cursor, 3)
     if after is None:
-        rows = await _topics("WHERE t.board_id = ? " + _TOPIC_ORDER, (board.id, limit + 1))
+        rows = await _topics(where + _TOPIC_ORDER, (board["id"], *statuses, limit + 1))
     else:
         pinned, moment, last_id = after
         if not isinstance(pinned, bool):
             raise BadRequest("That page link is not valid.", code="invalid_cursor")
-        when, last_id = _cursor_time(moment), cursor_id(last_id)
+        when, last_id = cursor_time(moment), cursor_id(last_id)
         rows = await _topics(
-            "WHERE t.board_id = ? " + _AFTER_CURSOR + _TOPIC_ORDER,
-            (board.id, pinned, pinned, when, when, last_id, limit + 1),
+            where + _AFTER_CURSOR + _TOPIC_ORDER,
+            (board["id"], *statuses, pinned, pinned, when, when, last_id, limit + 1),
         )
     return board, page_of(
         rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"])
@@ -206,8 +257,11 @@ async def board_page(
 
 async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, Any]]:
     """The most recently active topics across the boards this person may read."""
-    where = "" if actor is not None else "WHERE b.visibility = 'public' "
-    return await _topics(where + "ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?", (limit,))
+    boards, statuses = readable_visibilities(actor), readable_topic_statuses(actor)
+    where = f"WHERE b.visibility IN ({_sql_list(boards)}) AND t.status IN ({_sql_list(statuses)}) "
+    return await _topics(
+        where + "ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?", (*boards, *statuses, limit)
+    )
 
 
 async def _topics(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -216,41 +270,24 @@ async def _topics(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any
     )
 
 
-def _cursor_time(raw: object) -> datetime:
-    try:
-        if not isinstance(raw, str):
-            raise ValueError
-        moment = datetime.fromisoformat(raw)
-        if moment.tzinfo is None:
-            raise ValueError
-        return moment.astimezone(UTC)
-    except ValueError:
-        raise BadRequest("That page link is not valid.", code="invalid_cursor") from None
+async def access_topic(
+    actor: User | None, topic_id: int, *, to_retitle: bool = False
+) -> dict[str, Any]:
+    """A topic as a row (with its board and this viewer's abilities), if this person may read it.
 
-
-def page_of(rows: list[dict[str, Any]], limit: int, key: Any) -> Page[dict[str, Any]]:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(*key(rows[-1])) if more and rows else None)
-
-
-async def access_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
-    """A topic as a row (with its board), if this person may read it."""
+    to_retitle also requires that they may change its title (its author or a moderator).
+    """
     rows = await _topics("WHERE t.id = ?", (topic_id,))
-    if not rows:
+    if not rows or rows[0]["status"] not in readable_topic_statuses(actor):
         raise NotFound("That topic does not exist.")
-    row = rows[0]
-    if not _can_see_board(actor, row["board_visibility"]):
-        raise NotAuthenticated("This board is for members; please sign in to read it.")
-    return row
-
-
-async def writable_topic(actor: User, topic_id: int) -> dict[str, Any]:
-    """Just what a reply needs to know about its topic (members may read every board)."""
-    row: dict[str, Any] | None = await Topic.filter(id=topic_id).first().values("locked")
-    if row is None:
-        raise NotFound("That topic does not exist.")
-    return row
+    topic = rows[0]
+    _refuse_unreadable_board(actor, topic["board_visibility"])
+    topic.update(topic_abilities(actor, topic))
+    if to_retitle and not topic["can_retitle"]:
+        if actor is None:
+            raise NotAuthenticated()
+        raise PermissionDenied("Only the author or a moderator can change the title.")
+    return topic
 
 
 async def create_topic(
@@ -264,16 +301,18 @@ async def create_topic(
     body = forms.body(data, errors)
     errors.raise_if_any()
     html = await render_body(body)
-    async with in_transaction():
+    async with database.transaction():
         topic = await Topic.create(
-            board_id=board.id,
+            board_id=board["id"],
             author_id=author.id,
             title=title,
             last_activity_at=clock.now(),
             post_count=1,
         )
         post = await Post.create(topic_id=topic.id, author_id=author.id, body=body, body_html=html)
-    events.publish("boards.topic_created", topic_id=topic.id, board_id=board.id)
+        await events.publish(
+            "boards.topic_created", events.EVERYONE, topic_id=topic.id, board_id=board["id"]
+        )
     return await access_topic(author, topic.id), post_row(post, author)
 
 
@@ -288,33 +327,27 @@ async def update_topic(
     if "title" in data:
         changes["title"] = forms.title(data, errors)
     for name in ("locked", "pinned"):
-        value = forms.flag(data, name, errors)
+        value = flag(data, name, errors)
         if value is not None:
             changes[name] = value
     errors.raise_if_any()
-    if ("locked" in changes or "pinned" in changes) and not user.is_staff:
+    if ("locked" in changes or "pinned" in changes) and not topic["can_lock_or_pin"]:
         raise PermissionDenied("Only moderators can lock or pin topics.")
-    if "title" in changes and not (user.is_staff or topic["author_id"] == user.id):
+    if "title" in changes and not topic["can_retitle"]:
         raise PermissionDenied("Only the author or a moderator can change the title.")
     if changes:
-        await Topic.filter(id=topic_id).update(**changes, version=F("version") + 1)
-        events.publish("boards.topic_updated", topic_id=topic_id, changes=sorted(changes))
+        async with database.transaction():
+            await Topic.filter(id=topic_id).update(**changes, version=F("version") + 1)
+            await events.publish(
+                "boards.topic_updated", events.EVERYONE, topic_id=topic_id, changes=sorted(changes)
+            )
     return await access_topic(user, topic_id)
 
 
-async def editable_topic(actor: User | None, topic_id: int) -> dict[str, Any]:
-    """A topic this person may retitle (its author or a moderator), for the edit form."""
-    user = require_member(actor)
-    topic = await access_topic(user, topic_id)
-    if not (user.is_staff or topic["author_id"] == user.id):
-        raise PermissionDenied("Only the author or a moderator can change the title.")
-    return topic
-
-
-async def board_for_admin(actor: User | None, board_id: int) -> Board:
-    """A board by id, for administrators editing it."""
+async def access_board_for_admin(actor: User | None, board_id: int) -> dict[str, Any]:
+    """A board by id as a row, for administrators editing it."""
     require_admin(actor)
-    board = await Board.get_or_none(id=board_id)
+    board = await Board.filter(id=board_id).first().values(*BOARD_COLUMNS)
     if board is None:
         raise NotFound("There is no such board.")
     return board

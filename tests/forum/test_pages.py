@@ -69,7 +69,7 @@ async def world(member: User, other_member: User, moderator: User, admin: User) 
     post = await factories.reply(author=member, topic_id=topic["id"], body="Welcome, **all**!")
     private = await factories.topic(author=member, board_slug="neighbours", title="Members only")
     return {
-        "board": board.id,
+        "board": board["id"],
         "topic": topic["id"],
         "post": post["id"],
         "private_topic": private["id"],

@@ -69,22 +69,22 @@ async def test_an_admin_reorders_boards(client: httpx.AsyncClient, admin: User) 
     first = await factories.board(slug="first", name="First")
     await factories.board(slug="second", name="Second")
     csrf = await factories.login_cookie(client, "adminada")
-    response = await submit(client, f"/admin/boards/{first.id}/move", csrf, step="1")
+    response = await submit(client, f"/admin/boards/{first['id']}/move", csrf, step="1")
     assert response.status_code == 303
     home = (await client.get("/")).text
     assert home.index(">Second<") < home.index(">First<")
-    bad = await submit(client, f"/admin/boards/{first.id}/move", csrf, step="5")
+    bad = await submit(client, f"/admin/boards/{first['id']}/move", csrf, step="5")
     assert bad.status_code == 400
 
 
 async def test_an_admin_edits_a_board(client: httpx.AsyncClient, admin: User) -> None:
     board = await factories.board(slug="general", name="General")
     csrf = await factories.login_cookie(client, "adminada")
-    form = await client.get(f"/admin/boards/{board.id}/edit")
+    form = await client.get(f"/admin/boards/{board['id']}/edit")
     assert 'value="general"' in form.text
     response = await submit(
         client,
-        f"/admin/boards/{board.id}/edit",
+        f"/admin/boards/{board['id']}/edit",
         csrf,
         slug="town-square",
         name="Town square",
@@ -92,10 +92,10 @@ async def test_an_admin_edits_a_board(client: httpx.AsyncClient, admin: User) ->
         visibility="public",
     )
     assert response.status_code == 303
-    assert (await Board.get(id=board.id)).slug == "town-square"
+    assert (await Board.get(id=board["id"])).slug == "town-square"
     bad = await submit(
         client,
-        f"/admin/boards/{board.id}/edit",
+        f"/admin/boards/{board['id']}/edit",
         csrf,
         slug="town-square",
         name="",

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from forum.accounts.models import User
 from forum.boards import posts, services
 from forum.errors import Conflict, InvalidInput
+from realtime.events import EVERYONE, Event
 from tests import factories
 
-Recorded = list[tuple[str, dict[str, Any]]]
+Recorded = list[Event]
 
 
 async def test_topic_and_reply_are_announced(recorded_events: Recorded, member: User) -> None:
     topic = await factories.topic(author=member)
     post = await factories.reply(author=member, topic_id=topic["id"])
-    names = [name for name, _ in recorded_events]
+    names = [event.name for event in recorded_events]
     assert names[-2:] == ["boards.topic_created", "boards.post_created"]
-    assert recorded_events[-1][1] == {"topic_id": topic["id"], "post_id": post["id"]}
+    assert recorded_events[-1].data == {"topic_id": topic["id"], "post_id": post["id"]}
+    assert recorded_events[-1].audience == EVERYONE
 
 
 async def test_refused_writes_announce_nothing(
@@ -41,5 +41,5 @@ async def test_edit_and_delete_are_announced_once(recorded_events: Recorded, mem
     await posts.edit_post(member, post["id"], {"body": "edited text"})
     await posts.edit_post(member, post["id"], {"body": "edited text"})  # no change, no event
     await posts.delete_post(member, post["id"])
-    names = [name for name, _ in recorded_events if name.startswith("boards.post_")]
+    names = [e.name for e in recorded_events if e.name.startswith("boards.post_")]
     assert names == ["boards.post_created", "boards.post_edited", "boards.post_deleted"]

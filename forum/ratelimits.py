@@ -5,13 +5,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-
-class RateLimitExceeded(Exception):
-    """Too many hits on one key; retry_after is in whole seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limited; retry after {retry_after}s")
-        self.retry_after = max(1, retry_after)
+from forum.errors import RateLimited
 
 
 class Counter(Protocol):
@@ -84,12 +78,12 @@ class RateLimiter:
         self.enabled = enabled
 
     async def check(self, key: str, *, limit: int, window: int) -> None:
-        """Count a hit on key; raise RateLimitExceeded past limit hits per window seconds."""
+        """Count a hit on key; raise RateLimited past limit hits per window seconds."""
         if not self.enabled:
             return
         count, remaining = await self.counter.hit(key, window)
         if count > limit:
-            raise RateLimitExceeded(remaining)
+            raise RateLimited(remaining)
 
     async def refuse_if_over(self, key: str, *, limit: int) -> None:
         """Raise if key already has limit hits in its window; counts nothing itself."""
@@ -97,7 +91,7 @@ class RateLimiter:
             return
         count, remaining = await self.counter.peek(key)
         if count >= limit:
-            raise RateLimitExceeded(remaining)
+            raise RateLimited(remaining)
 
     async def record(self, key: str, *, window: int) -> None:
         """Count a hit on key without refusing anything (a failure to be limited later)."""

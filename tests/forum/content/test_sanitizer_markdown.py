@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.sanitizing import render_markdown, sanitize_html
-from tests.moderation.sanitizing_checks import assert_safe, link
+from forum.content.sanitizer import render_markdown, sanitize_html
+from tests.forum.content.sanitizer_checks import assert_safe, link
 
 # --- bare URLs ------------------------------------------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.sanitizing import render_markdown, sanitize_html
-from tests.moderation.sanitizing_checks import assert_no_dangerous_substrings, assert_safe, link
+from forum.content.sanitizer import render_markdown, sanitize_html
+from tests.forum.content.sanitizer_checks import assert_no_dangerous_substrings, assert_safe, link
 
 # --- hostile HTML: escaped in Markdown, stripped by sanitize_html -------------------------
 

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from moderation import sanitizing
-from moderation.sanitizing import render_markdown, sanitize_html
-from tests.moderation.sanitizing_checks import REL, assert_safe, link
+from forum.content import sanitizer as sanitizing
+from forum.content.sanitizer import render_markdown, sanitize_html
+from tests.forum.content.sanitizer_checks import REL, assert_safe, link
 
 # --- NUL, control characters, empty input ---------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The content pipeline every writer runs: Markdown rendering and sanitizing (later, screening)."""
