@@ -16,7 +16,7 @@ from forum.accounts.middleware import (
     require_user,
     set_session_cookie,
 )
-from forum.accounts.models import User
+from forum.accounts.models import User, UserStatus
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -36,7 +36,7 @@ async def register(request: Request) -> Response:
     user = await services.register(
         data, signup=request.app.state.settings.signup, client=client_address(request)
     )
-    if user.status == "pending":
+    if user.status == UserStatus.PENDING:
         return web.json_response({"status": "pending"}, 202)
     return web.json_response({"user": user_json(user)}, 201)
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
 ROLES = ("member", "moderator", "admin")
 STAFF_ROLES = ("moderator", "admin")
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"  # the only status that may sign in or hold a session
+    PENDING = "pending"  # waiting for an administrator's approval
+    DELETED = "deleted"  # personal data erased; posts stay as "deleted user"
 
 
 class User(Model):
@@ -20,7 +28,7 @@ class User(Model):
     password_hash = fields.CharField(max_length=255, default="")
     role = fields.CharField(max_length=16, default="member")
     trust_level = fields.SmallIntField(default=0)
-    status = fields.CharField(max_length=16, default="active", db_index=True)
+    status = fields.CharField(max_length=16, default=UserStatus.ACTIVE.value, db_index=True)
     area = fields.CharField(max_length=80, default="")
     bio = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)

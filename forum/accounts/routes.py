@@ -16,7 +16,7 @@ from forum.accounts.middleware import (
     require_user,
     set_session_cookie,
 )
-from forum.accounts.models import ROLES, User
+from forum.accounts.models import ROLES, User, UserStatus
 from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
 
 
@@ -86,7 +86,7 @@ async def register(request: Request) -> Response:
         user = await services.register(form, signup=signup, client=client_address(request))
     except InvalidInput as exc:
         return web.refused(request, "accounts/register.html", exc, form, signup=signup)
-    if user.status == "pending":
+    if user.status == UserStatus.PENDING:
         return web.redirect("/register/thanks")
     return await _signed_in_redirect(request, user, "/?notice=welcome")
 

@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords
-from forum.accounts.models import ROLES, Invite, Session, User
+from forum.accounts.models import ROLES, Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors, text
@@ -41,7 +41,7 @@ async def _create_user(
     data: Mapping[str, Any],
     *,
     role: str = "member",
-    status: str = "active",
+    status: str = UserStatus.ACTIVE,
     invite: Invite | None = None,
 ) -> User:
     errors = FieldErrors()
@@ -93,7 +93,7 @@ async def register(data: Mapping[str, Any], *, signup: str, client: str = "") ->
     invite = None
     if signup == "invite":
         invite = await _usable_invite(data.get("invite"))
-    status = "pending" if signup == "approval" else "active"
+    status = UserStatus.PENDING if signup == "approval" else UserStatus.ACTIVE
     return await _create_user(data, status=status, invite=invite)
 
 
@@ -146,13 +146,13 @@ async def check_credentials(identifier: object, password: object, *, client: str
         user = await User.get_or_none(username_key=key)
     secret = secret[: forms.PASSWORD_MAX]
     ok = await passwords.verify_password(user.password_hash if user else None, secret)
-    if user is None or not ok or user.status == "deleted":
+    if user is None or not ok or user.status == UserStatus.DELETED:
         for name, _, window in failures:
             await ratelimits.record(name, window=window)
         raise NotAuthenticated(
             "That username and password do not match.", code="invalid_credentials"
         )
-    if user.status == "pending":
+    if user.status == UserStatus.PENDING:
         raise PermissionDenied(
             "Your account is waiting for a moderator's approval.", code="pending_approval"
         )
@@ -217,7 +217,7 @@ async def delete_account(actor: User, password: object) -> None:
             password_hash="",
             area="",
             bio="",
-            status="deleted",
+            status=UserStatus.DELETED,
             role="member",
             deleted_at=clock.now(),
         )
@@ -228,7 +228,7 @@ async def get_user(username: str) -> User:
     """A visible (active) account by username, case-insensitively."""
     user = None
     if forms.USERNAME_RE.fullmatch(username):
-        user = await User.get_or_none(username_key=username.casefold(), status="active")
+        user = await User.get_or_none(username_key=username.casefold(), status=UserStatus.ACTIVE)
     if user is None:
         raise NotFound("There is no one here by that name.")
     return user
@@ -282,17 +282,17 @@ async def update_user(actor: User | None, username: str, data: Mapping[str, Any]
 
 async def pending_signups(actor: User | None) -> list[User]:
     require_admin(actor)
-    return await User.filter(status="pending").order_by("created_at")
+    return await User.filter(status=UserStatus.PENDING).order_by("created_at")
 
 
 async def decide_signup(actor: User | None, user_id: int, *, approve: bool) -> None:
     """Approve a pending sign-up, or refuse it (which removes it)."""
     require_admin(actor)
-    user = await User.get_or_none(id=user_id, status="pending")
+    user = await User.get_or_none(id=user_id, status=UserStatus.PENDING)
     if user is None:
         raise NotFound("That sign-up is no longer waiting.")
     if approve:
-        await User.filter(id=user.id).update(status="active")
+        await User.filter(id=user.id).update(status=UserStatus.ACTIVE)
     else:
         await user.delete()
 

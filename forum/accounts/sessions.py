@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from forum import clock, database
-from forum.accounts.models import Session, User
+from forum.accounts.models import Session, User, UserStatus
 from forum.errors import NotFound
 from forum.validation import FieldErrors, text
 
@@ -63,7 +63,7 @@ async def authenticate(key: str) -> tuple[User, Session] | None:
     )
     user = database.model_from_row(User, row)
     now = clock.now()
-    if now - session.last_seen_at > SESSION_IDLE or user.status != "active":
+    if now - session.last_seen_at > SESSION_IDLE or user.status != UserStatus.ACTIVE:
         await Session.filter(id=session.id).delete()
         return None
     if now - session.last_seen_at > SESSION_TOUCH_EVERY:
