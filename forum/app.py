@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from forum import database, health, openapi, pagecache, pages, ratelimits, web
@@ -25,9 +25,15 @@ from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
+from forum.chat import api as chat_api
+from forum.chat import frames as chat_frames
+from forum.chat import routes as chat_routes
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.settings import Settings
 from realtime import events
+from realtime.broker import Broker, MemoryBroker, RedisBroker
+from realtime.hub import Hub
+from realtime.socket import LiveChannel
 
 log = logging.getLogger("porchlight")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -115,20 +121,35 @@ def create_app(
     The app owns its event bus (a test may hand in its own to record what is published).
     """
     # Connects lazily: building the app opens no socket.
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = (
+        Redis.from_url(settings.redis_url, socket_connect_timeout=2, health_check_interval=30)
+        if settings.redis_url
+        else None
+    )
     ratelimits.configure(_build_limiter(settings, redis))
     bus = bus or events.EventBus()
     pages_seen_anonymously = pagecache.PageStore()
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
+    hub = Hub()
+    broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
+    live = LiveChannel(
+        broker=broker,
+        allowed_origins=settings.allowed_origins,
+        authenticate=chat_frames.authenticate,
+        handle_frame=chat_frames.handle,
+    )
+    # Events that carry a frame (a chat message, a notification) go live to their audience.
+    bus.subscribe("", live.forward)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         try:
             if not manage_database:
-                yield {}
+                async with broker.running():
+                    yield {}
                 return
-            async with database.connected(settings, global_fallback=True):
+            async with database.connected(settings, global_fallback=True), broker.running():
                 await passwords.warm_up()
                 yield {}
         finally:
@@ -139,9 +160,12 @@ def create_app(
         Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
         *accounts_api.routes,
         *boards_api.routes,
+        *chat_api.routes,
+        WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         *accounts_routes.routes,
         *boards_routes.routes,
+        *chat_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(
@@ -172,4 +196,5 @@ def create_app(
     app.state.settings = settings
     app.state.redis = redis
     app.state.bus = bus
+    app.state.live = live
     return app
