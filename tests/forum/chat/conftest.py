@@ -32,6 +32,15 @@ class LiveServer:
         )
 
 
+async def _started(server: uvicorn.Server) -> None:
+    # uvicorn offers no event to wait on, only its started flag.
+    for _ in range(1000):
+        if server.started:
+            return
+        await asyncio.sleep(0.01)
+    raise RuntimeError("the test server did not start")
+
+
 @pytest.fixture
 async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
     # The server runs in this test's event loop, so it shares the test's database and bus.
@@ -46,8 +55,7 @@ async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await _started(server)
     port = server.servers[0].sockets[0].getsockname()[1]
     yield LiveServer(port)
     server.should_exit = True
@@ -60,10 +68,10 @@ async def lounge(moderator: User) -> dict[str, Any]:
     return await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
 
 
-async def frames_until(socket: Any, wanted: str, *, timeout: float = 5) -> list[dict[str, Any]]:
+async def frames_until(socket: Any, wanted: str, *, seconds: float = 5) -> list[dict[str, Any]]:
     """Frames received up to and including the first of the wanted type."""
     seen = []
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(seconds):
         while True:
             frame = json.loads(await socket.recv())
             seen.append(frame)
@@ -71,7 +79,7 @@ async def frames_until(socket: Any, wanted: str, *, timeout: float = 5) -> list[
                 return seen
 
 
-async def next_frame(socket: Any, *, timeout: float = 5) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
+async def next_frame(socket: Any, *, seconds: float = 5) -> dict[str, Any]:
+    async with asyncio.timeout(seconds):
         frame: dict[str, Any] = json.loads(await socket.recv())
         return frame

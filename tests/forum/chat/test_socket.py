@@ -153,7 +153,8 @@ async def test_a_non_member_cannot_subscribe_send_or_read_a_private_room(
         refused = await next_frame(socket)
         cid = await _send(socket, room["id"], "let me in")
         refused_send = await next_frame(socket)
-    assert refused["type"] == "error" and refused["code"] == "not_found"
+    assert refused["type"] == "error"
+    assert refused["code"] == "not_found"
     assert refused_send == {**refused_send, "type": "error", "code": "not_found", "ref": cid}
     http = await factories.bearer(client, other_member)
     assert (await http.get(f"/api/v1/rooms/{room['id']}/messages")).status_code == 404
@@ -200,7 +201,8 @@ async def test_an_oversize_frame_closes_the_socket(
         await socket.send(json.dumps({"type": "send", "room": lounge["id"], "body": "x" * 70_000}))
         with pytest.raises(ConnectionClosed) as closed:
             await next_frame(socket)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
     assert await Message.filter(room_id=lounge["id"]).count() == 0
 
 
@@ -221,7 +223,8 @@ async def test_a_flood_of_sends_gets_rate_limited_frames(
                 refused = (frame[-1], cid)
                 break
     assert refused is not None
-    assert refused[0]["code"] == "rate_limited" and refused[0]["ref"] == refused[1]
+    assert refused[0]["code"] == "rate_limited"
+    assert refused[0]["ref"] == refused[1]
     assert await Message.filter(room_id=lounge["id"]).count() == chat.SEND_LIMIT
 
 
