@@ -29,6 +29,9 @@ from forum.chat import api as chat_api
 from forum.chat import frames as chat_frames
 from forum.chat import routes as chat_routes
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
+from forum.notifications import api as notifications_api
+from forum.notifications import routes as notifications_routes
+from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
 from realtime import events
 from realtime.broker import Broker, MemoryBroker, RedisBroker
@@ -141,6 +144,7 @@ def create_app(
     )
     # Events that carry a frame (a chat message, a notification) go live to their audience.
     bus.subscribe("", live.forward)
+    bus.subscribe("chat.message_created", chat_frames.notify_absent(live))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -161,11 +165,13 @@ def create_app(
         *accounts_api.routes,
         *boards_api.routes,
         *chat_api.routes,
+        *notifications_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         *accounts_routes.routes,
         *boards_routes.routes,
         *chat_routes.routes,
+        *notifications_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(
@@ -181,6 +187,7 @@ def create_app(
                 allowed_origins=settings.allowed_origins,
                 on_error=error_response,
             ),
+            Middleware(UnreadCount),
             Middleware(pagecache.AnonymousPageCache, store=pages_seen_anonymously),
         ],
         exception_handlers={
@@ -197,4 +204,6 @@ def create_app(
     app.state.redis = redis
     app.state.bus = bus
     app.state.live = live
+    # /api/v1/me belongs to accounts, which knows nothing above it: features add their fields.
+    app.state.me_fields = [notifications_api.me_fields]
     return app

@@ -103,6 +103,7 @@ def render(
 ) -> Response:
     ctx = dict(context or {})
     ctx.setdefault("viewer", getattr(request.state, "user", None))
+    ctx.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
     ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 

@@ -15,7 +15,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from redis.asyncio import Redis
 
@@ -34,6 +34,8 @@ class Broker(Protocol):
     async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None: ...
 
     async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]: ...
+
+    async def present_users(self, room_id: int) -> list[Any]: ...
 
     def running(self) -> contextlib.AbstractAsyncContextManager[None]: ...
 
@@ -62,6 +64,9 @@ class MemoryBroker:
         else:
             entries.pop(connection.id, None)
         return _unique_authors(list(entries.values()))
+
+    async def present_users(self, room_id: int) -> list[Any]:
+        return _unique_authors(list(self._presence.get(room_id, {}).values()))
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -101,6 +106,14 @@ class RedisBroker:
             log.warning("presence update failed: %s", exc)
             return [connection.author] if here else []
         return _unique_authors([json.loads(raw)[1] for raw in results[-2]])
+
+    async def present_users(self, room_id: int) -> list[Any]:
+        try:
+            raw = await self.redis.zrangebyscore(f"{PREFIX}presence:{room_id}", time.time(), "+inf")
+        except Exception as exc:  # noqa: BLE001 - unknown presence counts as away
+            log.warning("presence read failed: %s", exc)
+            return []
+        return _unique_authors([json.loads(cast(str, item))[1] for item in raw])
 
     async def _refresh_presence(self) -> None:
         while True:

@@ -69,7 +69,10 @@ async def logout(request: Request) -> Response:
 async def me(request: Request) -> Response:
     """The signed-in user and the CSRF token for cookie-authenticated writes."""
     user = require_user(request)
-    return web.json_response({"user": user_json(user), "csrf_token": request.state.csrf_token})
+    body = {"user": user_json(user), "csrf_token": request.state.csrf_token}
+    for fields in getattr(request.app.state, "me_fields", ()):
+        body.update(await fields(user))
+    return web.json_response(body)
 
 
 async def user_detail(request: Request) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -12,6 +12,7 @@ from forum.accounts.models import User
 from forum.chat import services
 from forum.errors import PorchlightError, RateLimited
 from forum.validation import whole_number
+from realtime.events import Event
 from realtime.hub import Connection
 from realtime.socket import FrameError, LiveChannel, Principal, encode
 
@@ -42,6 +43,17 @@ def _refusal(exc: PorchlightError, ref: str | None = None) -> FrameError:
     if exc.fields:
         message = " ".join(exc.fields.values())
     return FrameError(code, message, ref)
+
+
+def notify_absent(channel: LiveChannel) -> Callable[[Event], Awaitable[None]]:
+    """A bus subscriber: tell a direct message's recipient when they are not in the room."""
+
+    async def subscriber(event: Event) -> None:
+        room_id = event.data["frame"]["room"]
+        present = {author["id"] for author in await channel.broker.present_users(room_id)}
+        await services.notify_if_away(event, present)
+
+    return subscriber
 
 
 async def handle(channel: LiveChannel, connection: Connection, frame: dict[str, Any]) -> None:

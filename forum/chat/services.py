@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -16,6 +16,7 @@ from forum.chat.models import Message, Room, RoomKind, RoomMember
 from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
+from forum.notifications import services as notifications
 from forum.pagination import Page, cursor_id, decode_cursor, page_of
 from forum.validation import FieldErrors, choice, html_has_visible_text, text
 
@@ -340,15 +341,34 @@ async def _notify_mentions(author: User, room: Mapping[str, Any], message: dict[
     if not names:
         return
     people = await User.filter(username_key__in=list(names), status=UserStatus.ACTIVE)
-    for person in people:
-        if may_read(person, room, await _is_member(person.id, room["id"])):
-            await events.publish(
-                "chat.mentioned",
-                events.to_user(person.id),
-                room_id=room["id"],
-                seq=message["seq"],
-                author=author.shown_name,
-            )
+    readers = [p.id for p in people if may_read(p, room, await _is_member(p.id, room["id"]))]
+    where = room["name"] or "a conversation"
+    await notifications.notify(
+        readers,
+        "chat.mention",
+        f"{author.shown_name} mentioned you in {where}",
+        f"/chat/{room['id']}#m-{message['seq']}",
+    )
+
+
+async def notify_if_away(event: events.Event, present: Collection[int]) -> None:
+    """A direct message notifies its recipient when they are not in the room to see it."""
+    message = event.data["frame"]["message"]
+    room = await Room.filter(id=message["room_id"]).first().values("kind")
+    if room is None or room["kind"] != RoomKind.DIRECT:
+        return
+    others = (
+        await RoomMember.filter(room_id=message["room_id"])
+        .exclude(user_id=message["author"]["id"])
+        .values_list("user_id", flat=True)
+    )
+    away = [uid for uid in cast(list[int], others) if uid not in present]
+    await notifications.notify(
+        away,
+        "chat.direct_message",
+        f"{message['author']['display_name']} sent you a message",
+        f"/chat/{message['room_id']}#m-{message['seq']}",
+    )
 
 
 async def _message_by_client_id(author_id: int, cid: str) -> dict[str, Any] | None:
