@@ -31,7 +31,8 @@ from moderation import ratelimits
 from realtime import events
 
 log = logging.getLogger("porchlight")
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 async def error_response(request: Request, exc: PorchlightError) -> Response:
