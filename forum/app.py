@@ -15,10 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
-from forum import database, health, openapi, pagecache, pages, web
+from forum import database, health, openapi, pagecache, pages, staticfiles, web
 from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
@@ -121,6 +120,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     ratelimits.configure(_build_limiter(settings, redis))
     bus = events.EventBus()
     events.configure(bus)
+    # Read and hashed once: pages link each file under a name that changes with its content.
+    assets = staticfiles.Assets(STATIC_DIR)
+    web.templates.env.globals["static_url"] = assets.url
     pages_seen_anonymously = pagecache.PageStore()
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.clear)
@@ -145,13 +147,13 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         *pages.routes,
         *accounts_routes.routes,
         *boards_routes.routes,
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(
         debug=False,
         routes=routes,
         middleware=[
             Middleware(web.SecurityHeaders),
+            Middleware(staticfiles.ServeAssets, assets=assets),
             Middleware(web.BodyLimit),
             Middleware(
                 Authentication,
