@@ -38,7 +38,7 @@ check: $(STAMP)
 	$(BIN)/porchlight makemigrations --check
 
 # Builds the sdist and wheel, installs the wheel in a fresh venv, migrates and serves it from an
-# empty folder (about 15 s): what `pip install .` gives, not the editable checkout.
+# empty folder (about 10 s): what `pip install .` gives, not the editable checkout.
 check-wheel: $(STAMP)
 	$(BIN)/python -m pytest -q -m wheel tests/test_wheel.py
 
