@@ -15,10 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route, WebSocketRoute
 
-from forum import database, health, openapi, pagecache, pages, ratelimits, web
+from forum import database, health, openapi, pagecache, pages, ratelimits, staticfiles, web
 from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
@@ -39,7 +38,8 @@ from realtime.hub import Hub
 from realtime.socket import LiveChannel
 
 log = logging.getLogger("porchlight")
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 async def error_response(request: Request, exc: PorchlightError) -> Response:
@@ -131,6 +131,9 @@ def create_app(
     )
     ratelimits.configure(_build_limiter(settings, redis))
     bus = bus or events.EventBus()
+    # Read and hashed once: pages link each file under a name that changes with its content.
+    assets = staticfiles.Assets(STATIC_DIR)
+    web.templates.env.globals["static_url"] = assets.url
     pages_seen_anonymously = pagecache.PageStore()
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
@@ -172,7 +175,6 @@ def create_app(
         *boards_routes.routes,
         *chat_routes.routes,
         *notifications_routes.routes,
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(
         debug=False,
@@ -180,6 +182,7 @@ def create_app(
         middleware=[
             Middleware(events.BindBus, bus=bus),
             Middleware(web.SecurityHeaders),
+            Middleware(staticfiles.ServeAssets, assets=assets),
             Middleware(web.BodyLimit),
             Middleware(
                 Authentication,

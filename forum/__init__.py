@@ -1,0 +1,1 @@
+"""Porchlight: a neighbourhood forum and mutual-aid board (the web app and its command line)."""
