@@ -29,7 +29,6 @@ async def _room_context(request: Request, room_id: int) -> dict[str, Any]:
         "rooms": rooms.items,
         "messages": messages,
         "body_max": services.MESSAGE_MAX,
-        "form": {},
     }
 
 
@@ -42,6 +41,7 @@ async def chat_home(request: Request) -> Response:
 async def room_page(request: Request) -> Response:
     """One room: its latest messages, live when JavaScript runs, and the form to write."""
     context = await _room_context(request, request.path_params["id"])
+    context["form"] = {}
     if context["messages"]:
         await services.mark_read(
             request.state.user, context["room"]["id"], context["room"]["last_seq"]

@@ -43,7 +43,13 @@ async def _started(server: uvicorn.Server) -> None:
 
 @pytest.fixture
 async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
-    # The server runs in this test's event loop, so it shares the test's database and bus.
+    async with serving(app) as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
+    """Serve app with uvicorn in this test's event loop, so it shares its database and bus."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
