@@ -267,3 +267,25 @@ async def test_typing_and_presence_reach_the_others_in_the_room(
         typing = (await frames_until(maria, "typing"))[-1]
     assert {u["username"] for u in presence["users"]} == {"maria", "sam"}
     assert typing["user"]["username"] == "sam"
+
+
+def test_a_client_that_stops_reading_is_cut_off_not_buffered() -> None:
+    from realtime.hub import OUTGOING_MAX, Connection, Hub
+
+    hub = Hub()
+    slow = Connection(user_id=1, author={"id": 1})
+    quick = Connection(user_id=2, author={"id": 2})
+    for connection in (slow, quick):
+        hub.attach(connection)
+        hub.join(connection, 5)
+    for n in range(OUTGOING_MAX + 10):
+        hub.deliver("room:5", f'{{"n":{n}}}')
+        if n % 10 == 0:  # the quick one keeps reading
+            while not quick.outgoing.empty():
+                quick.outgoing.get_nowait()
+    assert slow.overflowed
+    assert slow.outgoing.qsize() <= OUTGOING_MAX
+    # The last thing queued tells the writer to close: nothing more is kept for it.
+    items = [slow.outgoing.get_nowait() for _ in range(slow.outgoing.qsize())]
+    assert items[-1] is None
+    assert not quick.overflowed
