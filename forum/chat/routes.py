@@ -24,6 +24,7 @@ async def _room_context(request: Request, room_id: int) -> dict[str, Any]:
     for listed in rooms.items:
         if listed["id"] == room_id:
             room["name"] = listed["name"]
+            listed["unread"] = 0  # this page shows them all
     return {
         "room": room,
         "rooms": rooms.items,

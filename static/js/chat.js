@@ -44,7 +44,7 @@
     var time = document.createElement("time");
     time.className = "meta";
     time.dateTime = message.created_at;
-    time.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    time.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     li.append(author, " ", time);
     if (message.deleted) {
       var gone = document.createElement("p");
