@@ -150,6 +150,18 @@ async def test_only_gets_are_stored_and_only_gets_are_served_from_the_cache() ->
     assert await _request(cache, method="POST") == b"<p>A page</p>POST"
 
 
+async def test_other_scopes_than_http_pass_straight_through() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["type"])
+
+    cache = AnonymousPageCache(app, store=PageStore())
+    for kind in ("lifespan", "websocket"):
+        await cache({"type": kind, "path": "/ws", "state": {"user": None}}, None, None)  # type: ignore[arg-type]
+    assert seen == ["lifespan", "websocket"]
+
+
 async def test_only_pages_are_stored_not_the_api() -> None:
     store = PageStore()
     await _request(AnonymousPageCache(_bare_page(), store=store), "/api/v1/boards")

@@ -83,6 +83,9 @@ async def test_deleted_post_history_is_closed_to_its_author_and_to_moderators(
 async def test_pending_post_history_is_closed_to_others(
     client: httpx.AsyncClient, member: User, other_member: User
 ) -> None:
+    # Two rules close this one (others see the text blanked, and the history is the author's):
+    # removing either alone leaves it closed. The hidden and deleted tests above pin the first,
+    # a visible post's history (test_api, the visibility matrix) the second.
     _, post_id = await _post(member, PostStatus.PENDING, "Waiting words")
     for person, status in ((None, 404), (other_member, 404), (member, 200)):
         await _as(client, person)
