@@ -34,7 +34,7 @@ UNBLANKED = (
     '{**r, "can_change": may_change(actor, r), "can_see_history": may_see_history(actor, r)}'
 )
 NO_IDLE = "if now - session.last_seen_at > SESSION_IDLE"
-NOT_ACTIVE = 'user.status != "active"'
+NOT_ACTIVE = "user.status != UserStatus.ACTIVE"
 LOCKED = 'not topic["locked"]'
 
 # fmt: off
