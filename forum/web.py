@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import clock
 from forum.errors import BadRequest, PayloadTooLarge, PorchlightError, UnsupportedMediaType
+from forum.validation import whole_number
 
 MAX_BODY_BYTES = 1024 * 1024
 _FORUM = Path(__file__).parent
@@ -174,10 +175,10 @@ def query_int(request: Request, name: str, default: int | None = None) -> int | 
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number.", code="invalid_query") from None
+    number = whole_number(raw)
+    if number is None:
+        raise BadRequest(f"{name} must be a whole number.", code="invalid_query")
+    return number
 
 
 class SecurityHeaders:
