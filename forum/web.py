@@ -133,12 +133,15 @@ def render(
 def refused(
     request: Request, template: str, exc: PorchlightError, form: Mapping[str, str], **context: Any
 ) -> Response:
-    """The same form again with what was typed (never a password) and each error by its field."""
+    """The same form again with what was typed (never a password) and each error by its field.
+
+    Its title starts with "Error: " (refused), the first thing a screen reader says of the page.
+    """
     kept = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
     return render(
         request,
         template,
-        {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
+        {**context, "form": kept, "errors": exc.fields, "problem": exc.message, "refused": True},
         status_code=exc.status_code,
     )
 
