@@ -20,6 +20,10 @@ _JOINERS = frozenset({"\u200c", "\u200d"})
 # Letters that draw nothing: Hangul fillers, the braille blank, the combining grapheme joiner.
 _FILLERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"})
 _LAYOUT = frozenset({"\n", "\r", "\t"})
+# What strip() may drop from the ends: spaces (category Zs) and layout. str.strip() alone would
+# also drop C1 controls and line separators ("\u2028Rosa"), and accept what should be refused.
+_SPACES = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+_STRIPPED = _SPACES + "\t\n\r"
 _ASCII_INTEGER = re.compile(r"-?[0-9]{1,9}")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -78,7 +82,7 @@ def text(
         errors.add(name, "Must be text.")
         return ""
     if strip:
-        value = value.strip()
+        value = value.strip(_STRIPPED)
     if required and not value:
         errors.add(name, "This field is required.")
     if _refused_character(value, multiline=multiline):
@@ -90,10 +94,15 @@ def text(
     return value
 
 
+# Categories that draw nothing by themselves: format characters (joiners included: a ZWJ alone
+# shows nothing), controls, separators, combining marks, surrogates, unassigned code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp", "Zs", "Mn", "Me", "Cs", "Cn"})
+
+
 def has_visible_text(value: str) -> bool:
-    """Whether text shows anything: not only spaces, format characters and fillers."""
+    """Whether text shows anything: not only spaces, format characters, marks and fillers."""
     return any(
-        not char.isspace() and not is_disguising(char) and unicodedata.category(char) != "Mn"
+        unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _FILLERS
         for char in value
     )
 

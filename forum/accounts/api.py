@@ -75,6 +75,13 @@ async def me(request: Request) -> Response:
     return web.json_response(body)
 
 
+async def me_update(request: Request) -> Response:
+    """Change the signed-in user's display name, neighbourhood or bio."""
+    data = await web.read_json(request)
+    user = await services.update_profile(require_user(request), data, partial=True)
+    return web.json_response({"user": user_json(user)})
+
+
 async def user_detail(request: Request) -> Response:
     """Someone's public profile."""
     user = await services.get_user(request.path_params["username"])
@@ -93,6 +100,7 @@ routes = [
     Route("/api/v1/auth/login", login, methods=["POST"], name="api:login"),
     Route("/api/v1/auth/logout", logout, methods=["POST"], name="api:logout"),
     Route("/api/v1/me", me, methods=["GET"], name="api:me"),
+    Route("/api/v1/me", me_update, methods=["PATCH"], name="api:me_update"),
     Route("/api/v1/users/{username}", user_detail, methods=["GET"], name="api:user"),
     Route("/api/v1/users/{username}", user_update, methods=["PATCH"], name="api:user_update"),
 ]

@@ -55,11 +55,19 @@ def new_password(
     return value
 
 
-def profile(data: Mapping[str, Any], errors: FieldErrors) -> dict[str, str]:
-    return {
-        "display_name": text(
+def profile(
+    data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
+) -> dict[str, str]:
+    """The profile fields; partial (the API's PATCH) checks only those present."""
+    values: dict[str, str] = {}
+    if not partial or "display_name" in data:
+        values["display_name"] = text(
             data, "display_name", errors, required=False, max_length=DISPLAY_NAME_MAX
-        ),
-        "area": text(data, "area", errors, required=False, max_length=AREA_MAX),
-        "bio": text(data, "bio", errors, required=False, max_length=BIO_MAX, multiline=True),
-    }
+        )
+    if not partial or "area" in data:
+        values["area"] = text(data, "area", errors, required=False, max_length=AREA_MAX)
+    if not partial or "bio" in data:
+        values["bio"] = text(
+            data, "bio", errors, required=False, max_length=BIO_MAX, multiline=True
+        )
+    return values

@@ -18,6 +18,7 @@ from forum.accounts.middleware import (
 )
 from forum.accounts.models import ROLES, User, UserStatus
 from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from forum.validation import whole_number
 
 
 def local_path(value: str | None) -> str:
@@ -112,7 +113,8 @@ def _profile_context(person: User) -> dict[str, Any]:
 
 def _whole(raw: str | None) -> int | str | None:
     """A whole number from a form, or the raw text so that the service can say what is wrong."""
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 6 else raw
+    number = whole_number(raw)
+    return raw if number is None else number
 
 
 async def profile_update(request: Request) -> Response:

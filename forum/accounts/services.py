@@ -162,11 +162,13 @@ async def check_credentials(identifier: object, password: object, *, client: str
     return user
 
 
-async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
+async def update_profile(actor: User, data: Mapping[str, Any], *, partial: bool = False) -> User:
+    """Change one's display name, neighbourhood and bio; partial changes only those given."""
     errors = FieldErrors()
-    values = forms.profile(data, errors)
+    values = forms.profile(data, errors, partial=partial)
     errors.raise_if_any()
-    values["display_name"] = values["display_name"] or actor.username
+    if "display_name" in values:
+        values["display_name"] = values["display_name"] or actor.username
     await User.filter(id=actor.id).update(**values)
     for name, value in values.items():
         setattr(actor, name, value)
