@@ -18,17 +18,9 @@ import pytest
 import websockets
 from playwright.async_api import Browser, Page, async_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox as root; no background traffic on a machine without a network.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_accessibility import _summary, _violations
+
 PORCHLIGHT = [sys.executable, "-m", "forum"]
 
 
@@ -114,10 +106,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240, PTH110 - one stat before any test
-        pytest.fail("Debian's chromium is missing: .ci/run installs it (apt-get install chromium)")
+    # Its own browser on the test's loop: the server it talks to restarts under it.
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         yield launched
         await launched.close()
 
@@ -178,3 +171,13 @@ async def test_the_page_catches_up_by_itself_after_the_server_restarts(
             pass
     await june.wait_for_selector("text=Back after the restart", timeout=40_000)
     await june.wait_for_selector("text=Connected.")
+
+
+async def test_the_chat_page_passes_an_axe_scan_with_no_violation(
+    browser: Browser, site: Site
+) -> None:
+    june = await _signed_in(browser, site, "june", viewport={"width": 390, "height": 844})
+    await june.goto("/chat/1")
+    await june.wait_for_selector("text=Connected.")
+    violations = await _violations(june)
+    assert not violations, _summary(violations)
