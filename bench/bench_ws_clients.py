@@ -139,6 +139,9 @@ class Pool:
     async def grow(self, count: int, tokens: Sequence[str | None]) -> float:
         """Open `count` more clients, CONNECT_CONCURRENCY at a time; returns the seconds it took."""
         started = now()
+        # From the start: connecting thousands can take longer than the forum's idle timeout.
+        if self._pinger is None and self.room is not None:
+            self._pinger = asyncio.create_task(self._ping())
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
         first = len(self.clients)
 
@@ -147,8 +150,6 @@ class Pool:
                 return await self.connect_one(index, tokens[index % len(tokens)])
 
         self.clients += await asyncio.gather(*(one(i) for i in range(first, first + count)))
-        if self._pinger is None and self.room is not None:
-            self._pinger = asyncio.create_task(self._ping())
         return now() - started
 
     async def _ping(self) -> None:

@@ -16,6 +16,7 @@ import resource  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import tempfile  # noqa: E402
+import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
@@ -219,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted; cleaning up", file=sys.stderr)
         return 130
+    except Exception:  # a client refused or dropped during setup: the run proves nothing
+        traceback.print_exc()
+        print("bench failed: see the traceback above", file=sys.stderr)
+        return 2
     finally:
         # A second Ctrl-C must not leave servers or the data folder behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
