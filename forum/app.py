@@ -153,10 +153,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         try:
             if not manage_database:
-                async with broker.running():
+                async with live.running():
                     yield {}
                 return
-            async with database.connected(settings, global_fallback=True), broker.running():
+            async with database.connected(settings, global_fallback=True), live.running():
                 await passwords.warm_up()
                 yield {}
         finally:
