@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check install bench clean
+.PHONY: run test check fuzz install bench clean
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/porchlight makemigrations --check
+
+# schemathesis against a real server, as a visitor, a member and an admin (tests/fuzz/run.py).
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run
 
 bench: $(STAMP)
 	$(BIN)/python bench/http.py
