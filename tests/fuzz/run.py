@@ -40,7 +40,7 @@ CHECKS = ",".join(
         # name already taken, a locked topic); the document may be looser, never stricter.
     ]
 )
-MAX_EXAMPLES = os.environ.get("PORCHLIGHT_FUZZ_EXAMPLES", "25")
+MAX_EXAMPLES = os.environ.get("PORCHLIGHT_FUZZ_EXAMPLES", "10")
 SEED = os.environ.get("PORCHLIGHT_FUZZ_SEED", "20261124")
 
 
