@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import clock, localtime
 from forum.errors import BadRequest, PayloadTooLarge, PorchlightError, UnsupportedMediaType
+from forum.pagination import clamp_limit
 from forum.validation import whole_number
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -195,6 +196,14 @@ async def read_form(request: Request) -> dict[str, str]:
     """A submitted form as plain strings (the last value wins for repeated names)."""
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def page_args(request: Request) -> dict[str, Any]:
+    """A list's cursor and limit from the query string (see clamp_limit)."""
+    return {
+        "cursor": request.query_params.get("cursor"),
+        "limit": clamp_limit(request.query_params.get("limit")),
+    }
 
 
 def query_int(request: Request, name: str, default: int | None = None) -> int | None:
