@@ -109,7 +109,11 @@ def signed_out() -> Response:
     return response
 
 
-@openapi.operation({200: record({"user": USER, "csrf_token": STRING})}, signed_in=True)
+# Features above accounts add fields through app.state.me_fields: the document names them here.
+_ME = record({"user": USER, "csrf_token": STRING}, {"unread_notifications": INTEGER})
+
+
+@openapi.operation({200: _ME}, signed_in=True)
 async def me(request: Request) -> Response:
     """The signed-in user and the CSRF token for cookie-authenticated writes."""
     user = require_user(request)

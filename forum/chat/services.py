@@ -157,7 +157,14 @@ async def _open_room(
         )
         for person in members:
             await RoomMember.create(room_id=room.id, user_id=person.id)
-        await events.publish("chat.room_created", events.EVERYONE, room_id=room.id)
+        # Who may learn that a room exists is who may read it: everyone, or its members.
+        audiences = (
+            [events.EVERYONE]
+            if kind == RoomKind.PUBLIC
+            else [events.to_user(p.id) for p in members]
+        )
+        for audience in audiences:
+            await events.publish("chat.room_created", audience, room_id=room.id)
     return {name: getattr(room, name) for name in ROOM_COLUMNS}
 
 
