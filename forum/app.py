@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Match, Route
+from starlette.routing import Match, Route, WebSocketRoute
 
 from forum import database, health, openapi, pagecache, pages, ratelimits, staticfiles, web
 from forum.accounts import api as accounts_api
@@ -24,9 +24,18 @@ from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
+from forum.chat import api as chat_api
+from forum.chat import frames as chat_frames
+from forum.chat import routes as chat_routes
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
+from forum.notifications import api as notifications_api
+from forum.notifications import routes as notifications_routes
+from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
 from realtime import events
+from realtime.broker import Broker, MemoryBroker, RedisBroker
+from realtime.hub import Hub
+from realtime.socket import LiveChannel
 
 log = logging.getLogger("porchlight")
 # A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
@@ -134,7 +143,11 @@ def create_app(
     The app owns its event bus (a test may hand in its own to record what is published).
     """
     # Connects lazily: building the app opens no socket.
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = (
+        Redis.from_url(settings.redis_url, socket_connect_timeout=2, health_check_interval=30)
+        if settings.redis_url
+        else None
+    )
     ratelimits.configure(_build_limiter(settings, redis))
     bus = bus or events.EventBus()
     # Read and hashed once: pages link each file under a name that changes with its content.
@@ -143,14 +156,26 @@ def create_app(
     pages_seen_anonymously = pagecache.PageStore()
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
+    hub = Hub()
+    broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
+    live = LiveChannel(
+        broker=broker,
+        allowed_origins=settings.allowed_origins,
+        authenticate=chat_frames.authenticate,
+        handle_frame=chat_frames.handle,
+    )
+    # Events that carry a frame (a chat message, a notification) go live to their audience.
+    bus.subscribe("", live.forward)
+    bus.subscribe("chat.message_created", chat_frames.notify_absent(live))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         try:
             if not manage_database:
-                yield {}
+                async with live.running():
+                    yield {}
                 return
-            async with database.connected(settings, global_fallback=True):
+            async with database.connected(settings, global_fallback=True), live.running():
                 await passwords.warm_up()
                 yield {}
         finally:
@@ -161,9 +186,14 @@ def create_app(
         Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
         *accounts_api.routes,
         *boards_api.routes,
+        *chat_api.routes,
+        *notifications_api.routes,
+        WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         *accounts_routes.routes,
         *boards_routes.routes,
+        *chat_routes.routes,
+        *notifications_routes.routes,
     ]
     app = Starlette(
         debug=False,
@@ -179,6 +209,7 @@ def create_app(
                 allowed_origins=settings.allowed_origins,
                 on_error=error_response,
             ),
+            Middleware(UnreadCount),
             Middleware(pagecache.AnonymousPageCache, store=pages_seen_anonymously),
         ],
         exception_handlers={
@@ -194,4 +225,7 @@ def create_app(
     app.state.settings = settings
     app.state.redis = redis
     app.state.bus = bus
+    app.state.live = live
+    # /api/v1/me belongs to accounts, which knows nothing above it: features add their fields.
+    app.state.me_fields = [notifications_api.me_fields]
     return app

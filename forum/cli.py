@@ -41,6 +41,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         proxy_headers=True,
         server_header=False,
+        # A chat frame is small: a bigger one closes the socket before it is read whole.
+        ws_max_size=65536,
+        # Compression would cost every connection memory and CPU for messages this short.
+        ws_per_message_deflate=False,
         log_level="info",
         **server.uvicorn_options(),
     )

@@ -30,7 +30,12 @@ UNAVAILABLE = (DBConnectionError, ConnectionRefusedError, TimeoutError)
 M = TypeVar("M", bound=Model)
 
 APP_LABEL = "models"
-MODEL_MODULES = ["forum.accounts.models", "forum.boards.models"]
+MODEL_MODULES = [
+    "forum.accounts.models",
+    "forum.boards.models",
+    "forum.chat.models",
+    "forum.notifications.models",
+]
 MIGRATIONS_MODULE = "forum.migrations"
 
 # WAL lets readers proceed during a write; the busy timeout makes a second process wait for

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Protocol
 
 from forum.errors import RateLimited
+
+log = logging.getLogger("porchlight.ratelimits")
 
 
 class Counter(Protocol):
@@ -48,7 +51,11 @@ class MemoryCounter:
 
 
 class RedisCounter:
-    """Counters shared by every worker and host that use the same Redis."""
+    """Counters shared by every worker and host that use the same Redis.
+
+    When Redis cannot be reached the limits fail open, with a warning: a neighbour must still
+    be able to sign in and chat while Redis restarts, and the outage is short and logged.
+    """
 
     def __init__(self, redis: object, prefix: str = "porchlight:rl:") -> None:
         self._redis = redis
@@ -60,7 +67,11 @@ class RedisCounter:
         pipe.incr(name)
         pipe.expire(name, window, nx=True)
         pipe.ttl(name)
-        count, _, ttl = await pipe.execute()
+        try:
+            count, _, ttl = await pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - the client's own errors are not importable here
+            log.warning("rate limit counter unavailable, not limiting %s: %s", key, exc)
+            return 0, window
         return int(count), max(1, int(ttl))
 
     async def peek(self, key: str) -> tuple[int, int]:
@@ -68,7 +79,11 @@ class RedisCounter:
         pipe = self._redis.pipeline(transaction=True)  # type: ignore[attr-defined]
         pipe.get(name)
         pipe.ttl(name)
-        count, ttl = await pipe.execute()
+        try:
+            count, ttl = await pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - as in hit()
+            log.warning("rate limit counter unavailable, not limiting %s: %s", key, exc)
+            return 0, 0
         return int(count or 0), max(1, int(ttl))
 
 

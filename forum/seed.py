@@ -8,6 +8,7 @@ from forum.accounts import services as accounts
 from forum.accounts.models import User
 from forum.boards import posts
 from forum.boards import services as boards
+from forum.chat import services as chat
 
 BOARDS = [
     (
@@ -135,6 +136,13 @@ TOPICS = [
 ]
 
 
+LOUNGE = [
+    ("ibrahim", "Welcome to the lounge! Say hello any time; someone is usually around."),
+    ("june", "Morning all. The bakery on Elm Street has fresh rolls today."),
+    ("walter", "Thanks for the tip, @june. I'll take a slow walk over there."),
+]
+
+
 async def seed_demo() -> str | None:
     """Fill an empty database; return the demo password, or None if people already exist."""
     if await accounts.anyone_registered():
@@ -169,4 +177,15 @@ async def seed_demo() -> str | None:
     pinned = await boards.latest_topics(admin, limit=100)
     welcome = next(t for t in pinned if t["title"].startswith("Hello from"))
     await boards.update_topic(people["ibrahim"], welcome["id"], {"pinned": True})
+    await _seed_chat(people)
     return password
+
+
+async def _seed_chat(people: dict[str, User]) -> None:
+    """The lounge everyone can drop into, a room beside each board, a few first words."""
+    moderator = people["ibrahim"]
+    lounge = await chat.create_room(moderator, {"name": "Neighbourhood lounge", "kind": "public"})
+    for _, name, _ in BOARDS:
+        await chat.create_room(moderator, {"name": f"{name} chat", "kind": "public"})
+    for username, body in LOUNGE:
+        await chat.send_message(people[username], lounge["id"], body)

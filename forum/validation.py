@@ -323,7 +323,37 @@ class WholeNumber:
         return _described(schema, self.description or "A whole number (or its digits as text).")
 
 
-Field = Text | Secret | Choice | Flag | WholeNumber
+@dataclass(frozen=True)
+class IdList:
+    """A JSON list of ids (1 to max_items of them); absent leaves things as they are."""
+
+    max_items: int
+    message: str
+    description: str = ""
+    required = False
+
+    def read(self, data: Mapping[str, Any], name: str, errors: FieldErrors) -> list[int] | None:
+        if name not in data:
+            return None
+        raw = data[name]
+        if (
+            not isinstance(raw, list)
+            or not 1 <= len(raw) <= self.max_items
+            or not all(
+                isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in raw
+            )
+        ):
+            errors.add(name, self.message)
+            return None
+        return raw
+
+    def schema(self) -> dict[str, Any]:
+        item = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+        schema = {"type": "array", "items": item, "minItems": 1, "maxItems": self.max_items}
+        return _described(schema, self.description)
+
+
+Field = Text | Secret | Choice | Flag | WholeNumber | IdList
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,7 @@ def render(
 ) -> Response:
     ctx = dict(context or {})
     ctx.setdefault("viewer", getattr(request.state, "user", None))
+    ctx.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
     ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
     settings = getattr(request.app.state, "settings", None)
     ctx.setdefault("community_zone", getattr(settings, "timezone", UTC_ZONE))

@@ -109,11 +109,19 @@ def signed_out() -> Response:
     return response
 
 
-@openapi.operation({200: record({"user": USER, "csrf_token": STRING})}, signed_in=True)
+# Features above accounts add fields through app.state.me_fields: the document names them here.
+_ME = record({"user": USER, "csrf_token": STRING}, {"unread_notifications": INTEGER})
+
+
+@openapi.operation({200: _ME}, signed_in=True)
 async def me(request: Request) -> Response:
     """The signed-in user and the CSRF token for cookie-authenticated writes."""
     user = require_user(request)
-    return web.json_response({"user": own_user_json(user), "csrf_token": request.state.csrf_token})
+    body = {"user": own_user_json(user), "csrf_token": request.state.csrf_token}
+    # Features above accounts add their own fields (the unread notifications count).
+    for fields in getattr(request.app.state, "me_fields", ()):
+        body.update(await fields(user))
+    return web.json_response(body)
 
 
 @openapi.operation({200: USER_ENVELOPE}, body=forms.PROFILE, signed_in=True)

@@ -1,0 +1,1 @@
+"""Live chat: public rooms, private rooms with members, and direct messages between two people."""

@@ -1,0 +1,81 @@
+"""Chat pages: the rooms, one room with its latest messages, and sending without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from forum import web
+from forum.accounts.middleware import require_user
+from forum.chat import services
+from forum.errors import InvalidInput
+
+PAGE_MESSAGES = 50
+
+
+async def _room_context(request: Request, room_id: int) -> dict[str, Any]:
+    user = require_user(request)
+    room = await services.access_room(user, room_id)
+    rooms = await services.list_rooms(user)
+    messages = await services.history(user, room_id, limit=PAGE_MESSAGES)
+    for listed in rooms.items:
+        if listed["id"] == room_id:
+            room["name"] = listed["name"]
+            listed["unread"] = 0  # this page shows them all
+    return {
+        "room": room,
+        "rooms": rooms.items,
+        "messages": messages,
+        "body_max": services.MESSAGE_MAX,
+    }
+
+
+async def chat_home(request: Request) -> Response:
+    """Every room this person may read, with unread counts, and a way to message someone."""
+    rooms = await services.list_rooms(require_user(request))
+    return web.render(request, "chat/rooms.html", {"rooms": rooms.items, "form": {}})
+
+
+async def room_page(request: Request) -> Response:
+    """One room: its latest messages, live when JavaScript runs, and the form to write."""
+    context = await _room_context(request, request.path_params["id"])
+    context["form"] = {}
+    if context["messages"]:
+        await services.mark_read(
+            request.state.user, context["room"]["id"], {"seq": context["room"]["last_seq"]}
+        )
+    return web.render(request, "chat/room.html", context)
+
+
+async def room_send(request: Request) -> Response:
+    """Send from the form (without JavaScript): store it, then show the room again."""
+    room_id = request.path_params["id"]
+    form = await web.read_form(request)
+    try:
+        await services.send_message(request.state.user, room_id, form.get("body"))
+    except InvalidInput as exc:
+        context = await _room_context(request, room_id)
+        return web.refused(request, "chat/room.html", exc, form, **context)
+    return web.redirect(f"/chat/{room_id}#latest")
+
+
+async def direct_open(request: Request) -> Response:
+    """Open (or find) the direct room with someone, from the form on the rooms page."""
+    form = await web.read_form(request)
+    try:
+        room = await services.direct_room(request.state.user, form.get("username"))
+    except InvalidInput as exc:
+        rooms = await services.list_rooms(require_user(request))
+        return web.refused(request, "chat/rooms.html", exc, form, rooms=rooms.items)
+    return web.redirect(f"/chat/{room['id']}")
+
+
+routes: list[BaseRoute] = [
+    Route("/chat", chat_home, methods=["GET"], name="chat:rooms"),
+    Route("/chat/direct", direct_open, methods=["POST"], name="chat:direct"),
+    Route("/chat/{id:id}", room_page, methods=["GET"], name="chat:room"),
+    Route("/chat/{id:id}/send", room_send, methods=["POST"], name="chat:send"),
+]

@@ -1,0 +1,1 @@
+"""Notifications: stored for each person and delivered live on their own channel."""

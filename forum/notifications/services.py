@@ -1,0 +1,90 @@
+"""Telling people: store a notification, deliver it live, list and mark them read.
+
+Any feature notifies through notify(); who is told is the calling service's decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from forum import clock, database, events
+from forum.accounts.models import User
+from forum.guards import require_member
+from forum.notifications.models import Notification
+from forum.pagination import Page, cursor_id, decode_cursor, page_of
+from forum.validation import Body, FieldErrors, Flag, IdList
+
+TEXT_MAX, URL_MAX = 200, 200
+READ_MAX_IDS = 100
+COLUMNS = ("id", "kind", "text", "url", "created_at", "read_at")
+
+
+def notification_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "text": row["text"],
+        "url": row["url"],
+        "created_at": clock.iso(row["created_at"]),
+        "read": row["read_at"] is not None,
+    }
+
+
+async def notify(user_ids: Iterable[int], kind: str, text: str, url: str) -> None:
+    """Tell each of these people; stored with the caller's transaction, live after it commits."""
+    async with database.transaction():
+        for user_id in dict.fromkeys(user_ids):
+            note = await Notification.create(
+                user_id=user_id, kind=kind, text=text[:TEXT_MAX], url=url[:URL_MAX]
+            )
+            row = {name: getattr(note, name) for name in COLUMNS}
+            await events.publish(
+                "notifications.created",
+                events.to_user(user_id),
+                frame={"type": "notification", "notification": notification_json(row)},
+            )
+
+
+async def list_notifications(
+    actor: User | None, *, unread_only: bool = False, cursor: str | None = None, limit: int = 20
+) -> Page[dict[str, Any]]:
+    """This person's notifications, newest first."""
+    user = require_member(actor)
+    query = Notification.filter(user_id=user.id)
+    if unread_only:
+        query = query.filter(read_at=None)
+    after = decode_cursor(cursor, 1)
+    if after is not None:
+        query = query.filter(id__lt=cursor_id(after[0]))
+    rows = await query.order_by("-id").limit(limit + 1).values(*COLUMNS)
+    return page_of(rows, limit, lambda r: (r["id"],))
+
+
+async def unread_count(actor: User | None) -> int:
+    if actor is None:
+        return 0
+    return await Notification.filter(user_id=actor.id, read_at=None).count()
+
+
+_IDS_MESSAGE = f"Send a list of 1 to {READ_MAX_IDS} notification ids, or all: true."
+READ = Body(
+    {
+        "ids": IdList(READ_MAX_IDS, _IDS_MESSAGE, description="The notifications to mark read."),
+        "all": Flag("true marks every notification read."),
+    }
+)
+
+
+async def mark_read(actor: User | None, data: Mapping[str, Any]) -> None:
+    """Mark some of this person's notifications ({ids: [...]}) or all of them ({all: true}) read."""
+    user = require_member(actor)
+    errors = FieldErrors()
+    values = READ.read(data, errors)
+    if not errors.errors and values.get("all") is not True and "ids" not in values:
+        errors.add("ids", _IDS_MESSAGE)
+    errors.raise_if_any()
+    query = Notification.filter(user_id=user.id, read_at=None)
+    if values.get("all") is not True:
+        query = query.filter(id__in=values["ids"])
+    await query.update(read_at=clock.now())

@@ -1,0 +1,167 @@
+"""Fan-out between processes: in memory for one process, Redis pub/sub for several.
+
+A frame is published once to a channel and delivered by every process to its own listeners.
+Delivery is best effort by design: messages are stored before they are published, and a
+subscriber that missed some (Redis was down, the phone was asleep) catches up from the database.
+Presence, which nothing stores, lives here too: per room, shared through Redis when configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol, cast
+
+from redis.asyncio import Redis
+
+from realtime.hub import Connection, Hub
+
+log = logging.getLogger("porchlight.realtime")
+
+PREFIX = "porchlight:rt:"
+PRESENCE_TTL = 60.0  # seconds a presence entry lives without being refreshed
+PRESENCE_REFRESH = 20.0
+
+
+class Broker(Protocol):
+    hub: Hub
+
+    async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None: ...
+
+    async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]: ...
+
+    async def present_users(self, room_id: int) -> list[Any]: ...
+
+    def running(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+
+def _unique_authors(entries: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    seen: dict[Any, Mapping[str, Any]] = {}
+    for author in entries:
+        seen.setdefault(author.get("id"), author)
+    return sorted(seen.values(), key=lambda a: str(a.get("username", "")))
+
+
+class MemoryBroker:
+    """One process: publishing is delivering."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._presence: defaultdict[int, dict[str, Mapping[str, Any]]] = defaultdict(dict)
+
+    async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None:
+        self.hub.deliver(channel, text, exclude=origin)
+
+    async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
+        entries = self._presence[room_id]
+        if here:
+            entries[connection.id] = connection.author
+        else:
+            entries.pop(connection.id, None)
+        return _unique_authors(list(entries.values()))
+
+    async def present_users(self, room_id: int) -> list[Any]:
+        return _unique_authors(list(self._presence.get(room_id, {}).values()))
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        yield
+
+
+class RedisBroker:
+    """Several processes or hosts: one Redis pub/sub pattern subscription per process."""
+
+    def __init__(self, hub: Hub, redis: Redis) -> None:
+        self.hub = hub
+        self.redis = redis
+        self.connected = asyncio.Event()
+
+    async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None:
+        envelope = (origin or "") + "\n" + text
+        try:
+            await self.redis.publish(PREFIX + channel, envelope)
+        except Exception as exc:  # noqa: BLE001 - Redis away: stored messages are caught up
+            log.warning("realtime publish to %s failed: %s", channel, exc)
+
+    async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
+        key = f"{PREFIX}presence:{room_id}"
+        member = json.dumps([connection.id, connection.author], separators=(",", ":"))
+        now = time.time()
+        try:
+            pipe = self.redis.pipeline(transaction=True)
+            if here:
+                pipe.zadd(key, {member: now + PRESENCE_TTL})
+            else:
+                pipe.zrem(key, member)
+            pipe.zremrangebyscore(key, "-inf", now)
+            pipe.zrange(key, 0, -1)
+            pipe.expire(key, int(PRESENCE_TTL) * 2)
+            results = await pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - presence is a nicety; chat goes on
+            log.warning("presence update failed: %s", exc)
+            return [connection.author] if here else []
+        return _unique_authors([json.loads(raw)[1] for raw in results[-2]])
+
+    async def present_users(self, room_id: int) -> list[Any]:
+        try:
+            raw = await self.redis.zrangebyscore(f"{PREFIX}presence:{room_id}", time.time(), "+inf")
+        except Exception as exc:  # noqa: BLE001 - unknown presence counts as away
+            log.warning("presence read failed: %s", exc)
+            return []
+        return _unique_authors([json.loads(cast(str, item))[1] for item in raw])
+
+    async def _refresh_presence(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_REFRESH)
+            for connection in self.hub.connections("everyone"):
+                for room_id in list(connection.rooms):
+                    await self.present(room_id, connection, True)
+
+    async def _listen(self) -> None:
+        """Deliver what any process publishes; reconnect by itself when Redis comes back."""
+        delay = 0.5
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(PREFIX + "*")
+                self.connected.set()
+                delay = 0.5
+                async for message in pubsub.listen():
+                    if message.get("type") != "pmessage":
+                        continue
+                    self._deliver(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: wait and reconnect
+                self.connected.clear()
+                log.warning("realtime lost Redis (%s); reconnecting in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _deliver(self, raw_channel: bytes | str, raw: bytes | str) -> None:
+        channel = raw_channel.decode() if isinstance(raw_channel, bytes) else raw_channel
+        data = raw.decode() if isinstance(raw, bytes) else raw
+        origin, _, text = data.partition("\n")
+        self.hub.deliver(channel.removeprefix(PREFIX), text, exclude=origin or None)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async with asyncio.TaskGroup() as group:
+            listener = group.create_task(self._listen())
+            refresher = group.create_task(self._refresh_presence())
+            with contextlib.suppress(TimeoutError):
+                # Start serving once subscribed, or after a moment if Redis is away.
+                await asyncio.wait_for(self.connected.wait(), timeout=2)
+            try:
+                yield
+            finally:
+                listener.cancel()
+                refresher.cancel()

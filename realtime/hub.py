@@ -1,0 +1,94 @@
+"""The connections of this process and the channels they listen on; frames are encoded once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("porchlight.realtime")
+
+OUTGOING_MAX = 256  # frames waiting for a slow reader before it is disconnected
+
+
+@dataclass(eq=False)
+class Connection:
+    """One open socket: who it is, what it listens to, and its bounded outgoing queue."""
+
+    user_id: int
+    author: Mapping[str, Any]
+    principal: Any = None  # what the app's authenticate callable returned, opaque here
+    is_staff: bool = False
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    rooms: set[int] = field(default_factory=set)
+    outgoing: asyncio.Queue[str] = field(
+        default_factory=lambda: asyncio.Queue(maxsize=OUTGOING_MAX)
+    )
+    overflowed: bool = False
+    # Set on overflow: the socket's loops may be stuck in a send that never completes, so the
+    # endpoint waits on this as well as on them.
+    cut_off: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def push(self, text: str) -> None:
+        """Queue an encoded frame; a client that stops reading is cut off, never buffered."""
+        if self.overflowed:
+            return
+        try:
+            self.outgoing.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            log.info("closing connection %s: it stopped reading", self.id)
+            self.cut_off.set()
+
+
+class Hub:
+    """Channels ("everyone", "staff", "user:7", "room:3") and the local connections on each."""
+
+    def __init__(self) -> None:
+        self._channels: defaultdict[str, set[Connection]] = defaultdict(set)
+
+    def attach(self, connection: Connection) -> None:
+        self._channels["everyone"].add(connection)
+        self._channels[f"user:{connection.user_id}"].add(connection)
+        if connection.is_staff:
+            self._channels["staff"].add(connection)
+
+    def detach(self, connection: Connection) -> None:
+        for room_id in list(connection.rooms):
+            self.leave(connection, room_id)
+        for channel in ("everyone", f"user:{connection.user_id}", "staff"):
+            self._discard(channel, connection)
+
+    def join(self, connection: Connection, room_id: int) -> None:
+        connection.rooms.add(room_id)
+        self._channels[f"room:{room_id}"].add(connection)
+
+    def leave(self, connection: Connection, room_id: int) -> None:
+        connection.rooms.discard(room_id)
+        self._discard(f"room:{room_id}", connection)
+
+    def _discard(self, channel: str, connection: Connection) -> None:
+        members = self._channels.get(channel)
+        if members is not None:
+            members.discard(connection)
+            if not members:
+                del self._channels[channel]
+
+    def connections(self, channel: str) -> list[Connection]:
+        return list(self._channels.get(channel, ()))
+
+    def deliver(self, channel: str, text: str, *, exclude: str | None = None) -> int:
+        """Queue one encoded frame for every local listener of channel but the excluded one."""
+        delivered = 0
+        for connection in self.connections(channel):
+            if connection.id != exclude:
+                connection.push(text)
+                delivered += 1
+        return delivered
+
+    def open_connections(self) -> int:
+        return len(self._channels.get("everyone", ()))

@@ -1,0 +1,302 @@
+"""Chat through real sockets: order, no loss, idempotent retries, catch-up and refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import uuid
+from typing import Any
+
+import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from forum import ratelimits
+from forum.accounts.models import User
+from forum.chat import services as chat
+from forum.chat.models import Message
+from realtime.hub import OUTGOING_MAX
+from tests import factories
+from tests.forum.chat.conftest import LiveServer, frames_until, next_frame
+
+
+async def _subscribe(socket: Any, room_id: int, since: int | None = None) -> list[dict[str, Any]]:
+    frame: dict[str, Any] = {"type": "subscribe", "room": room_id}
+    if since is not None:
+        frame["since"] = since
+    await socket.send(json.dumps(frame))
+    return await frames_until(socket, "subscribed")
+
+
+async def _send(socket: Any, room_id: int, body: str, client_id: str | None = None) -> str:
+    cid = client_id or uuid.uuid4().hex
+    await socket.send(json.dumps({"type": "send", "room": room_id, "body": body, "client_id": cid}))
+    return cid
+
+
+async def test_a_message_reaches_the_room_and_its_sender_gets_the_ack(
+    live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    async with (
+        await live_server.connect(member) as maria,
+        await live_server.connect(other_member) as sam,
+    ):
+        await _subscribe(maria, lounge["id"])
+        await _subscribe(sam, lounge["id"])
+        cid = await _send(maria, lounge["id"], "Hello **porch**")
+        ack = (await frames_until(maria, "ack"))[-1]
+        heard = (await frames_until(sam, "message"))[-1]
+    assert ack["client_id"] == cid
+    assert ack["message"]["seq"] == 1
+    assert ack["message"]["body_html"] == "<p>Hello <strong>porch</strong></p>"
+    assert heard["message"] == ack["message"]
+
+
+async def test_concurrent_senders_get_contiguous_seqs_without_duplicates(
+    live_server: LiveServer, lounge: dict[str, Any], db: None
+) -> None:
+    ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter(), enabled=False))
+    people = [await factories.user(username=f"sender{i}") for i in range(10)]
+
+    async def send_fifty(person: User) -> list[int]:
+        async with await live_server.connect(person) as socket:
+            await _subscribe(socket, lounge["id"])
+            acked = []
+            for n in range(50):
+                await _send(socket, lounge["id"], f"{person.username} says {n}")
+                acked.append((await frames_until(socket, "ack"))[-1]["message"]["seq"])
+            return acked
+
+    results = await asyncio.gather(*(send_fifty(p) for p in people))
+    seqs = sorted(seq for acked in results for seq in acked)
+    assert seqs == list(range(1, 501))
+    stored = (
+        await Message.filter(room_id=lounge["id"]).order_by("seq").values_list("seq", flat=True)
+    )
+    assert list(stored) == list(range(1, 501))
+    for acked in results:
+        assert acked == sorted(acked)  # each sender sees its own messages in order
+
+
+async def test_a_retry_with_the_same_client_id_returns_the_original_and_stores_nothing(
+    live_server: LiveServer, lounge: dict[str, Any], member: User
+) -> None:
+    async with await live_server.connect(member) as socket:
+        await _subscribe(socket, lounge["id"])
+        cid = await _send(socket, lounge["id"], "Only once, please")
+        first = (await frames_until(socket, "ack"))[-1]
+        await _send(socket, lounge["id"], "Only once, please", client_id=cid)
+        again = (await frames_until(socket, "ack"))[-1]
+    assert again["message"] == first["message"]
+    assert await Message.filter(room_id=lounge["id"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("gap", "replayed", "limited"),
+    [
+        (0, 0, False),
+        (1, 1, False),
+        (199, 199, False),
+        (200, 200, False),
+        (201, 200, True),
+    ],
+)
+async def test_subscribe_with_since_replays_what_was_missed(
+    live_server: LiveServer,
+    lounge: dict[str, Any],
+    member: User,
+    gap: int,
+    replayed: int,
+    limited: bool,
+) -> None:
+    ratelimits.configure(ratelimits.RateLimiter(ratelimits.MemoryCounter(), enabled=False))
+    total = 210
+    for n in range(total):
+        await chat.send_message(member, lounge["id"], f"message {n + 1}")
+    async with await live_server.connect(member) as socket:
+        frames = await _subscribe(socket, lounge["id"], since=total - gap)
+        missed = []
+        # The subscribed frame comes first, then the missed messages.
+        for _ in range(replayed):
+            missed.append(await next_frame(socket))
+    subscribed = frames[-1]
+    assert subscribed == {
+        "type": "subscribed",
+        "room": lounge["id"],
+        "last_seq": total,
+        "limited": limited,
+    }
+    seqs = [m["message"]["seq"] for m in missed]
+    assert seqs == list(range(total - replayed + 1, total + 1))
+
+
+async def test_deleted_messages_replay_as_tombstones(
+    live_server: LiveServer, lounge: dict[str, Any], member: User
+) -> None:
+    message, _ = await chat.send_message(member, lounge["id"], "my phone number is 555 0100")
+    await chat.delete_message(member, message["id"])
+    async with await live_server.connect(member) as socket:
+        await _subscribe(socket, lounge["id"], since=0)
+        replayed = await next_frame(socket)
+    assert replayed["message"]["deleted"] is True
+    assert replayed["message"]["body"] == replayed["message"]["body_html"] == ""
+    assert "555" not in json.dumps(replayed)
+
+
+async def test_a_non_member_cannot_subscribe_send_or_read_a_private_room(
+    live_server: LiveServer, moderator: User, member: User, other_member: User, client: Any
+) -> None:
+    room = await chat.create_room(moderator, {"name": "Volunteers", "kind": "private"})
+    await chat.add_member(moderator, room["id"], member.username)
+    await chat.send_message(member, room["id"], "volunteer rota")
+    async with await live_server.connect(other_member) as socket:
+        await socket.send(json.dumps({"type": "subscribe", "room": room["id"], "since": 0}))
+        refused = await next_frame(socket)
+        cid = await _send(socket, room["id"], "let me in")
+        refused_send = await next_frame(socket)
+    assert refused["type"] == "error"
+    assert refused["code"] == "not_found"
+    assert refused_send == {**refused_send, "type": "error", "code": "not_found", "ref": cid}
+    http = await factories.bearer(client, other_member)
+    assert (await http.get(f"/api/v1/rooms/{room['id']}/messages")).status_code == 404
+    assert await Message.filter(room_id=room["id"]).count() == 1
+
+
+async def test_a_foreign_origin_is_refused_before_accept(
+    live_server: LiveServer, member: User
+) -> None:
+    token = await factories.token_for(member)
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(
+            live_server.url,
+            additional_headers={"Authorization": f"Bearer {token}"},
+            origin="https://evil.example",
+        )
+    assert refused.value.response.status_code == 403
+
+
+async def test_a_cookie_without_origin_and_an_anonymous_socket_are_refused(
+    live_server: LiveServer, member: User
+) -> None:
+    token = await factories.token_for(member)
+    with pytest.raises(InvalidStatus):
+        await websockets.connect(
+            live_server.url, additional_headers={"Cookie": f"porchlight_session={token}"}
+        )
+    with pytest.raises(InvalidStatus):
+        await websockets.connect(live_server.url, origin=live_server.origin)
+    cookie = await websockets.connect(
+        live_server.url,
+        additional_headers={"Cookie": f"porchlight_session={token}"},
+        origin=live_server.origin,
+    )
+    await cookie.send('{"type":"ping"}')
+    assert await next_frame(cookie) == {"type": "pong"}
+    await cookie.close()
+
+
+async def test_an_oversize_frame_closes_the_socket(
+    live_server: LiveServer, lounge: dict[str, Any], member: User
+) -> None:
+    async with await live_server.connect(member, max_size=None) as socket:
+        await socket.send(json.dumps({"type": "send", "room": lounge["id"], "body": "x" * 70_000}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_frame(socket)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+    assert await Message.filter(room_id=lounge["id"]).count() == 0
+
+
+async def test_a_flood_of_sends_gets_rate_limited_frames(
+    live_server: LiveServer, lounge: dict[str, Any], member: User
+) -> None:
+    async with await live_server.connect(member) as socket:
+        await _subscribe(socket, lounge["id"])
+        refused = None
+        for n in range(chat.SEND_LIMIT + 5):
+            cid = await _send(socket, lounge["id"], f"spam {n}")
+            frame = (
+                (await frames_until(socket, "ack"))
+                if n < chat.SEND_LIMIT
+                else [await next_frame(socket)]
+            )
+            if frame[-1]["type"] == "error":
+                refused = (frame[-1], cid)
+                break
+    assert refused is not None
+    assert refused[0]["code"] == "rate_limited"
+    assert refused[0]["ref"] == refused[1]
+    assert await Message.filter(room_id=lounge["id"]).count() == chat.SEND_LIMIT
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        "[1, 2]",
+        '{"no": "type"}',
+        '{"type": "dance"}',
+        '{"type": "subscribe", "room": "x"}',
+        '{"type": "send", "room": 1, "body": ""}',
+        '{"type": "subscribe", "room": 1, "since": -3}',
+    ],
+)
+async def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(
+    live_server: LiveServer, lounge: dict[str, Any], member: User, raw: str
+) -> None:
+    async with await live_server.connect(member) as socket:
+        await socket.send(raw)
+        answer = await next_frame(socket)
+        await socket.send('{"type":"ping"}')
+        assert await next_frame(socket) == {"type": "pong"}
+    assert answer["type"] == "error"
+    assert answer["code"] in {"bad_frame", "unknown_frame", "invalid"}
+
+
+async def test_typing_and_presence_reach_the_others_in_the_room(
+    live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    async with (
+        await live_server.connect(member) as maria,
+        await live_server.connect(other_member) as sam,
+    ):
+        await _subscribe(maria, lounge["id"])
+        await frames_until(maria, "presence")
+        await _subscribe(sam, lounge["id"])
+        presence = (await frames_until(maria, "presence"))[-1]
+        await sam.send(json.dumps({"type": "typing", "room": lounge["id"]}))
+        typing = (await frames_until(maria, "typing"))[-1]
+    assert {u["username"] for u in presence["users"]} == {"maria", "sam"}
+    assert typing["user"]["username"] == "sam"
+
+
+async def test_a_client_that_stops_reading_is_let_go_while_the_others_still_hear_everything(
+    app: Any, live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    live = app.state.live
+    room = f"room:{lounge['id']}"
+    # A small receive buffer, and a client that holds one frame and then pauses reading.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", live_server.port))
+    sock.setblocking(False)
+    stalled = await live_server.connect(member, sock=sock, max_queue=1, close_timeout=1)
+    async with stalled, await live_server.connect(other_member) as listener:
+        await _subscribe(stalled, lounge["id"])
+        await _subscribe(listener, lounge["id"])
+        await frames_until(listener, "presence")
+        heard, frame = 0, {"type": "typing", "room": lounge["id"], "pad": "x" * 4000}
+        presence: list[dict[str, Any]] = []
+        for _ in range(OUTGOING_MAX * 8):
+            if all(c.user_id != member.id for c in live.hub.connections(room)):
+                break
+            await live.send_to_room(lounge["id"], frame)
+            while (got := await next_frame(listener))["type"] != "typing":
+                presence += [got] if got["type"] == "presence" else []
+            heard += 1
+        if not presence:
+            presence = await frames_until(listener, "presence")
+    assert all(c.user_id != member.id for c in live.hub.connections(room))
+    assert [u["username"] for u in presence[-1]["users"]] == [other_member.username]
+    assert OUTGOING_MAX < heard < OUTGOING_MAX * 8
