@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from forum import database, health, openapi, pagecache, pages, web
+from forum import database, health, openapi, pagecache, pages, readcache, web
 from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
@@ -121,8 +121,15 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     bus = events.EventBus()
     events.configure(bus)
     pages_seen_anonymously = pagecache.PageStore()
+    # Hot reads for everyone, signed in or not: sessions are forgotten by the session rules
+    # themselves, content (topics, posts, who wrote them) on every event that could change it.
+    read_caches: dict[str, readcache.TimedCache[Any]] = {
+        readcache.SESSIONS: readcache.TimedCache(),
+        readcache.CONTENT: readcache.TimedCache(),
+    }
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.clear)
+        bus.subscribe(prefix, read_caches[readcache.CONTENT].clear)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -152,6 +159,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=[
             Middleware(web.SecurityHeaders),
             Middleware(web.BodyLimit),
+            Middleware(readcache.ActiveCaches, caches=read_caches),
             Middleware(
                 Authentication,
                 secret=settings.secret_key,
@@ -173,4 +181,5 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     )
     app.state.settings = settings
     app.state.redis = redis
+    app.state.read_caches = read_caches
     return app

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from forum import clock
 from forum.accounts import forms, passwords
 from forum.accounts.models import ROLES, Invite, Session, User
-from forum.accounts.sessions import digest
+from forum.accounts.sessions import digest, forget_user
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from moderation import ratelimits
 from realtime import events
@@ -170,6 +170,7 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     errors.raise_if_any()
     values["display_name"] = values["display_name"] or actor.username
     await User.filter(id=actor.id).update(**values)
+    forget_user(actor.id)
     for name, value in values.items():
         setattr(actor, name, value)
     events.publish("accounts.profile_updated", user_id=actor.id)
@@ -198,6 +199,7 @@ async def change_password(
         if current_session is not None:
             others = others.exclude(id=current_session.id)
         await others.delete()
+    forget_user(actor.id)
 
 
 async def delete_account(actor: User, password: object) -> None:
@@ -223,6 +225,7 @@ async def delete_account(actor: User, password: object) -> None:
             role="member",
             deleted_at=clock.now(),
         )
+    forget_user(actor.id)
     events.publish("accounts.account_deleted", user_id=actor.id)
 
 
@@ -267,6 +270,7 @@ async def update_user(actor: User | None, username: str, data: Mapping[str, Any]
         raise Conflict("You cannot remove your own administrator role.", code="last_admin")
     if changes:
         await User.filter(id=user.id).update(**changes)
+        forget_user(user.id)
         for name, value in changes.items():
             setattr(user, name, value)
     return user
