@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
+from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -79,6 +81,48 @@ def _human_date(moment: Any) -> str:
 
 
 templates.env.filters["when"] = _human_date
+
+
+class Fragments:
+    """Rendered pieces of pages, remembered by everything they are rendered from.
+
+    A fragment template sees only the values it is called with (no request, no viewer, no form
+    token), so the same values always render the same HTML: a changed row is a new key, and
+    nothing needs forgetting. Callers pass what differs between viewers as plain values (may
+    this viewer manage these posts?), never the viewer. Values must be hashable, or lists and
+    dicts of them.
+    """
+
+    def __init__(self, env: jinja2.Environment, *, max_entries: int = 4096) -> None:
+        self.env = env
+        self.max_entries = max_entries
+        self.entries: OrderedDict[Hashable, Markup] = OrderedDict()
+
+    def __call__(self, name: str, **values: Any) -> Markup:
+        key = (name, *((k, _frozen(v)) for k, v in sorted(values.items())))
+        found = self.entries.get(key)
+        if found is not None:
+            return found
+        # Autoescaped template output, like any rendered page: safe to embed as it is.
+        html = Markup(self.env.get_template(name).render(values))  # noqa: S704
+        self._keep(key, html)
+        return html
+
+    def _keep(self, key: Hashable, html: Markup) -> None:
+        self.entries[key] = html
+        if len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+def _frozen(value: Any) -> Hashable:
+    if type(value) is dict:
+        return tuple(value.items())
+    if type(value) is list:
+        return tuple(_frozen(item) for item in value)
+    return cast(Hashable, value)
+
+
+templates.env.globals["fragment"] = Fragments(templates.env)
 
 
 def render(
