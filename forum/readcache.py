@@ -89,7 +89,12 @@ class TimedCache(Generic[V]):
     def _put(self, key: Hashable, expires: float, value: V) -> None:
         self.entries[key] = (expires, value)
         self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
+        # Oldest first, so expired entries are at the front: what is kept is at most what was
+        # read in the last ttl seconds (and never more than max_entries).
+        now = time.monotonic()
+        while self.entries and (
+            len(self.entries) > self.max_entries or next(iter(self.entries.values()))[0] <= now
+        ):
             self.entries.popitem(last=False)
 
     def forget(self, wanted: Callable[[Hashable, V], bool] | None = None) -> None:

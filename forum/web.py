@@ -94,9 +94,16 @@ class Fragments:
     dicts of them.
     """
 
-    def __init__(self, env: jinja2.Environment, *, max_entries: int = 4096) -> None:
+    def __init__(
+        self, env: jinja2.Environment, *, max_entries: int = 4096, max_chars: int = 16 * 2**20
+    ) -> None:
         self.env = env
         self.max_entries = max_entries
+        # A key holds about as much text as its HTML (a post's source beside its rendering), so
+        # both count; a fragment over a sixty-fourth of the budget (a refused 1 MiB draft) is
+        # rendered every time rather than kept.
+        self.max_chars = max_chars
+        self.chars = 0
         self.entries: OrderedDict[Hashable, Markup] = OrderedDict()
 
     def __call__(self, name: str, **values: Any) -> Markup:
@@ -110,9 +117,13 @@ class Fragments:
         return html
 
     def _keep(self, key: Hashable, html: Markup) -> None:
+        if 2 * len(html) > self.max_chars // 64:
+            return
         self.entries[key] = html
-        if len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        self.chars += 2 * len(html)
+        while len(self.entries) > self.max_entries or self.chars > self.max_chars:
+            _, dropped = self.entries.popitem(last=False)
+            self.chars -= 2 * len(dropped)
 
 
 def _frozen(value: Any) -> Hashable:

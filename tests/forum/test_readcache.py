@@ -103,3 +103,10 @@ def test_the_oldest_entries_go_first_when_full() -> None:
     for n in range(5):
         cache._put(n, time.monotonic() + 1, n)
     assert list(cache.entries) == [2, 3, 4]
+
+
+def test_expired_entries_do_not_linger_in_memory() -> None:
+    cache: TimedCache[int] = TimedCache()
+    cache._put("old", time.monotonic() - 1, 1)
+    cache._put("new", time.monotonic() + 1, 2)
+    assert list(cache.entries) == ["new"]

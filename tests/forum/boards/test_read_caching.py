@@ -165,3 +165,15 @@ async def test_each_caller_gets_its_own_copy_of_cached_rows(member: User) -> Non
         found["title"] = "Scribbled on by one caller"
         again, _, _ = await posts.topic_page(member, topic["id"], 1)
     assert again["title"] == "As it was written"
+
+
+def test_fragments_keep_within_their_budget_and_skip_huge_ones() -> None:
+    fragments = web.Fragments(web.templates.env, max_chars=64 * 1000)
+    small = {"body_max": 100, "errors": {}}
+    for n in range(100):
+        fragments("boards/_reply_field.html", form={"body": f"draft {n}"}, **small)
+    assert fragments.chars <= 64 * 1000
+    assert sum(2 * len(html) for html in fragments.entries.values()) == fragments.chars
+    huge = fragments("boards/_reply_field.html", form={"body": "word " * 2000}, **small)
+    assert "word word" in huge
+    assert huge not in fragments.entries.values()
