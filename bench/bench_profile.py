@@ -108,10 +108,12 @@ def summarize_profile(raw: Path, top: int = 15) -> list[str]:
     own: Counter[str] = Counter()
     packages: Counter[str] = Counter()
     project: Counter[str] = Counter()
+    threads: Counter[str] = Counter()
     loop = other = 0
     for frames, samples in _stacks(raw):
         if frames[0].startswith("Thread._bootstrap"):
             other += samples
+            threads[_short_frame(frames[-1])] += samples
             continue
         loop += samples
         own[_short_frame(frames[-1])] += samples
@@ -121,8 +123,8 @@ def summarize_profile(raw: Path, top: int = 15) -> list[str]:
     if not loop:
         return ["py-spy recorded no samples of the event loop"]
 
-    def rows(counter: Counter[str]) -> list[str]:
-        return [f"  {100 * n / loop:5.1f}%  {name}" for name, n in counter.most_common(top)]
+    def rows(counter: Counter[str], total: int = loop) -> list[str]:
+        return [f"  {100 * n / total:5.1f}%  {name}" for name, n in counter.most_common(top)]
 
     return [
         f"{loop} event-loop samples (~{loop / (loop + other):.0%} of all; the rest are "
@@ -133,4 +135,9 @@ def summarize_profile(raw: Path, top: int = 15) -> list[str]:
         *rows(own),
         "inclusive time of Porchlight's own functions and templates:",
         *rows(project),
+        *(
+            ["other threads, self time (share of their samples):", *rows(threads, other)[:8]]
+            if other
+            else []
+        ),
     ]

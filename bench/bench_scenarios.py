@@ -7,7 +7,7 @@ from typing import Any
 
 from bench_seed import Seeded, query_one, settled_count
 from bench_servers import http_call
-from bench_settings import WARMUP_SECONDS
+from bench_settings import SESSION_COOKIE, WARMUP_SECONDS
 from bench_text import LINKS, LIST_ITEMS, SENTENCES
 from bench_wrk import Result, Scenario, run_wrk, to_result, write_script
 
@@ -23,18 +23,20 @@ def post_bodies() -> tuple[str, ...]:
 
 def read_scenarios(seeded: Seeded) -> list[Scenario]:
     slug, topic = seeded.board_slug, seeded.topic_id
+    # Signed-in pages are never shared between people: a browser's session cookie, as sign-in
+    # sets it, so each of these is the page as rendered for that one member.
+    member = {"Cookie": f"{SESSION_COOKIE}={seeded.cookie}"}
+    bearer = {"Authorization": f"Bearer {seeded.token}"}
+    posts = f"/api/v1/topics/{topic}/posts?limit=20"
     return [
         Scenario("topic_html", "topic page (HTML)", "forum", "GET", (f"/t/{topic}",)),
-        # Signed-in pages are never shared between people: this is the page rendered each time.
         Scenario(
-            "topic_html_member",
-            "topic page, signed in",
-            "forum",
-            "GET",
-            (f"/t/{topic}",),
-            headers={"Authorization": f"Bearer {seeded.token}"},
+            "topic_html_member", "topic page, signed in", "forum", "GET", (f"/t/{topic}",), member
         ),
         Scenario("board_html", "board topic list (HTML)", "forum", "GET", (f"/b/{slug}",)),
+        Scenario(
+            "board_html_member", "board page, signed in", "forum", "GET", (f"/b/{slug}",), member
+        ),
         Scenario(
             "board_json",
             "board topic list (JSON)",
@@ -42,12 +44,9 @@ def read_scenarios(seeded: Seeded) -> list[Scenario]:
             "GET",
             (f"/api/v1/boards/{slug}/topics",),
         ),
+        Scenario("posts_json", "topic posts (JSON)", "forum", "GET", (posts,)),
         Scenario(
-            "posts_json",
-            "topic posts (JSON)",
-            "forum",
-            "GET",
-            (f"/api/v1/topics/{topic}/posts?limit=20",),
+            "posts_json_bearer", "topic posts (JSON), token", "forum", "GET", (posts,), bearer
         ),
     ]
 

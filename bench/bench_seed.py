@@ -47,6 +47,7 @@ QUICK = Dataset(boards=4, topics_per_board=20, posts_per_topic=20, users=12)
 class Seeded:
     db_path: Path
     token: str
+    cookie: str
     bench_user_id: int
     board_slug: str
     topic_id: int
@@ -101,9 +102,9 @@ def _insert_users(db: sqlite3.Connection, count: int, now: datetime, rng: random
     )
 
 
-def _insert_bench_user(db: sqlite3.Connection, user_id: int, now: datetime) -> str:
-    """The account the write test posts as, with a bearer token like `create_token` makes."""
-    token = secrets.token_urlsafe(32)
+def _insert_bench_user(db: sqlite3.Connection, user_id: int, now: datetime) -> tuple[str, str]:
+    """The bench member: a bearer token as `create_token` makes, a cookie as sign-in sets."""
+    token, cookie = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     db.execute(
         "INSERT INTO users (id, username, username_key, email, email_key, display_name, "
         "password_hash, role, trust_level, status, area, bio, created_at, deleted_at) "
@@ -111,12 +112,16 @@ def _insert_bench_user(db: sqlite3.Connection, user_id: int, now: datetime) -> s
         "'Bench Bot', '', 'member', 2, 'active', '', '', ?, NULL)",
         (user_id, _stamp(now - timedelta(days=30))),
     )
-    db.execute(
+    db.executemany(
         "INSERT INTO sessions (key_hash, kind, label, created_at, last_seen_at, user_id) "
-        "VALUES (?, 'token', 'bench', ?, ?, ?)",
-        (hashlib.sha256(token.encode()).hexdigest(), _stamp(now), _stamp(now), user_id),
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (hashlib.sha256(secret.encode()).hexdigest(), kind, label, _stamp(now), _stamp(now))
+            + (user_id,)
+            for secret, kind, label in ((token, "token", "bench"), (cookie, "cookie", ""))
+        ],
     )
-    return token
+    return token, cookie
 
 
 def _board_slug(n: int) -> str:
@@ -229,7 +234,7 @@ def seed(db_path: Path, ds: Dataset) -> Seeded:
         db.execute("BEGIN")
         _insert_users(db, ds.users, now, rng)
         bench_user = ds.users + 1
-        token = _insert_bench_user(db, bench_user, now)
+        token, cookie = _insert_bench_user(db, bench_user, now)
         _insert_boards(db, ds.boards, now)
         _insert_topics(db, ds, now, rng, pool)
         db.execute("COMMIT")
@@ -242,6 +247,7 @@ def seed(db_path: Path, ds: Dataset) -> Seeded:
     return Seeded(
         db_path=db_path,
         token=token,
+        cookie=cookie,
         bench_user_id=bench_user,
         board_slug=_board_slug(1),
         topic_id=first_board_topics[len(first_board_topics) // 2],

@@ -60,7 +60,28 @@ def run_migrate(workdir: Path, env: dict[str, str]) -> None:
         raise BenchError(f"porchlight migrate failed:\n{done.stdout}{done.stderr}")
 
 
-def start_server(
+def _launch(name: str, command: list[str], workdir: Path, env: dict[str, str], port: int) -> Server:
+    stderr_path = workdir / f"{name}.stderr.log"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=env,
+            stdout=stderr,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Server(name, port, process, stderr_path, command)
+
+
+def start_forum(workdir: Path, env: dict[str, str], port: int, extra: Sequence[str] = ()) -> Server:
+    """The forum exactly as an operator starts it: the `porchlight serve` console script."""
+    porchlight = shutil.which("porchlight", path=str(VENV_BIN)) or "porchlight"
+    command = [*pin(0), porchlight, "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    return _launch("forum", command, workdir, env, port)
+
+
+def start_uvicorn(
     name: str, app: str, workdir: Path, env: dict[str, str], port: int, extra: Sequence[str] = ()
 ) -> Server:
     command = [
@@ -76,22 +97,12 @@ def start_server(
         *UVICORN_OPTIONS,
         *extra,
     ]
-    return spawn(name, command, workdir, env, port)
+    return _launch(name, command, workdir, env, port)
 
 
 def spawn(name: str, command: list[str], workdir: Path, env: dict[str, str], port: int) -> Server:
     """Start a server command in its own process group, its output kept in the work folder."""
-    stderr_path = workdir / f"{name}.stderr.log"
-    with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=env,
-            stdout=stderr,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Server(name, port, process, stderr_path, command)
+    return _launch(name, command, workdir, env, port)
 
 
 def stop_server(server: Server) -> None:

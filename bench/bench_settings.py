@@ -10,9 +10,14 @@ WARMUP_SECONDS = 2
 WRK_THREADS = 2
 TOPIC_PAGE_SHARE = 0.20
 TOPIC_PAGE_P99_MS = 50.0
+# Pages and API reads that are rendered for one person each time (no shared page cache).
+MEMBER_SHARE = 0.15
+MEMBER_P99_MS = 50.0
 POSTS_PER_SECOND = 300.0
 TARGET_CONNECTIONS = 32
-# uvicorn options shared by both servers; loop and HTTP implementation stay on uvicorn's defaults.
+SESSION_COOKIE = "porchlight_session"
+# The bare app's uvicorn options: one worker, no access log, default loop and HTTP implementation.
+# The forum is not started this way but as `porchlight serve` starts it, logging included.
 UVICORN_OPTIONS = ("--workers", "1", "--log-level", "warning", "--no-access-log")
 
 

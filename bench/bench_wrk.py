@@ -40,6 +40,8 @@ class Result:
     statuses: dict[str, int]
     socket_errors: dict[str, int]
     ratio: float = 0.0
+    # The bare app's req/s in the run just before this one: what ratio compares with.
+    bare_rps: float = 0.0
     created: int | None = None
     created_per_s: float | None = None
 

@@ -32,7 +32,8 @@ from bench_servers import (
     pin,
     run_migrate,
     server_errors,
-    start_server,
+    start_forum,
+    start_uvicorn,
     stop_server,
     wait_healthy,
 )
@@ -49,7 +50,32 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--py-spy",
         dest="py_spy",
         metavar="PATH",
-        help="py-spy executable: also profile the topic page after the runs",
+        help="py-spy executable: also profile one scenario (--profile) after the runs",
+    )
+    parser.add_argument(
+        "--profile",
+        default="topic_html_member",
+        metavar="SCENARIO",
+        help="the scenario py-spy samples (default: topic_html_member, the signed-in topic page)",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="SCENARIOS",
+        help="comma-separated read scenarios to run (the bare page and create post always run)",
+    )
+    parser.add_argument(
+        "--serve-arg",
+        dest="serve_args",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for `porchlight serve`, e.g. --serve-arg=--access-log (repeatable)",
+    )
+    parser.add_argument(
+        "--no-paired",
+        dest="paired",
+        action="store_false",
+        help="compare every scenario with the first bare run (default: a bare run before each)",
     )
     args = parser.parse_args(argv)
     if args.duration < 1 or args.connections < 1:
@@ -88,18 +114,15 @@ def prepare_data(bench: Bench, env: dict[str, str]) -> Seeded:
 
 
 def start_servers(bench: Bench, env: dict[str, str], forum_port: int) -> None:
-    """Both apps under the same uvicorn options, pinned to the same core."""
-    bench.servers["forum"] = start_server("forum", "forum.asgi:app", bench.workdir, env, forum_port)
-    bench.servers["bare"] = start_server(
+    """The forum as `porchlight serve` runs it and the bare app, pinned to the same core."""
+    bench.servers["forum"] = start_forum(bench.workdir, env, forum_port, bench.args.serve_args)
+    bench.servers["bare"] = start_uvicorn(
         "bare", "bench.bare:app", bench.workdir, env, free_port(), ("--app-dir", str(ROOT))
     )
     wait_healthy(bench.servers["forum"], "/healthz")
     wait_healthy(bench.servers["bare"], "/")
     print("forum server: " + " ".join(bench.servers["forum"].command))
-    print(
-        "  (the forum runs as `uvicorn forum.asgi:app` after `porchlight migrate`, because "
-        "`porchlight serve` has no flag to turn its access log off)"
-    )
+    print("  (the console script with its default logging, as an operator starts it)")
     print("bare server:  " + " ".join(bench.servers["bare"].command))
     pinned = ", pinned: servers on CPU 0, wrk on CPU 1" if pin(0) else ""
     print(
@@ -108,37 +131,72 @@ def start_servers(bench: Bench, env: dict[str, str], forum_port: int) -> None:
     )
 
 
+def chosen_reads(bench: Bench, seeded: Seeded) -> list[Scenario]:
+    scenarios = read_scenarios(seeded)
+    if not bench.args.only:
+        return scenarios
+    wanted = set(bench.args.only.split(","))
+    unknown = wanted - {s.key for s in scenarios}
+    if unknown:
+        raise BenchError(f"no such scenario: {', '.join(sorted(unknown))}")
+    return [s for s in scenarios if s.key in wanted]
+
+
 def run_scenarios(bench: Bench, seeded: Seeded) -> tuple[dict[str, Result], dict[str, Any]]:
-    """Bare page, the forum's reads, a smoke POST, then the write test (last: it adds rows)."""
+    """Bare page, the forum's reads, a smoke POST, then the write test (last: it adds rows).
+
+    Other people's work on a shared machine comes and goes within a run, so each forum
+    scenario is compared with a bare run measured just before it, not with the first one.
+    """
     seconds, connections = bench.args.duration, bench.args.connections
     bare = Scenario("bare", "bare Starlette page", "bare", "GET", ("/",))
-    results: dict[str, Result] = {}
-    for scenario in [bare, *read_scenarios(seeded)]:
-        print(f"  running {scenario.label} ...", flush=True)
+    bare_port = bench.port("bare")
+
+    def adjacent_bare() -> float:
+        if not bench.args.paired:
+            return results["bare"].rps
+        return measure(bare, bare_port, bench.workdir, seconds, connections).rps
+
+    print(f"  running {bare.label} ...", flush=True)
+    results: dict[str, Result] = {
+        "bare": measure(bare, bare_port, bench.workdir, seconds, connections)
+    }
+    results["bare"].bare_rps = results["bare"].rps
+    for scenario in chosen_reads(bench, seeded):
+        print(f"  running {scenario.label} (and the bare page just before) ...", flush=True)
+        bare_rps = adjacent_bare()
         port = bench.port(scenario.server)
         results[scenario.key] = measure(scenario, port, bench.workdir, seconds, connections)
+        results[scenario.key].bare_rps = bare_rps
     smoke = smoke_post(bench.port("forum"), seeded)
     print(
         f"  smoke POST: status {smoke['status']}; created_at seeded "
         f"{smoke['seeded_created_at']!r}, written by the app {smoke['app_created_at']!r}: "
         f"{'same format' if smoke['same_format'] else 'DIFFERENT FORMAT'}"
     )
-    print("  running create post ...", flush=True)
+    print("  running create post (and the bare page just before) ...", flush=True)
+    bare_rps = adjacent_bare()
     results["create_post"] = measure_writes(
         write_scenario(seeded), bench.port("forum"), bench.workdir, seconds, connections, seeded
     )
+    results["create_post"].bare_rps = bare_rps
     for result in results.values():
-        result.ratio = result.rps / results["bare"].rps if results["bare"].rps else 0.0
+        result.ratio = result.rps / result.bare_rps if result.bare_rps else 0.0
     return results, smoke
 
 
 def maybe_profile(bench: Bench, seeded: Seeded) -> list[str]:
     if not bench.args.py_spy:
         return []
-    print("\nProfiling the topic page with py-spy (a separate run, not in the numbers above) ...")
+    found = [s for s in read_scenarios(seeded) if s.key == bench.args.profile]
+    if not found:
+        raise BenchError(f"no such scenario to profile: {bench.args.profile}")
+    scenario = found[0]
+    print(
+        f"\nProfiling {scenario.label} with py-spy (a separate run, not in the numbers above) ..."
+    )
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"http-{bench.stamp}-topic-profile.txt"
-    scenario = read_scenarios(seeded)[0]
+    out = RESULTS_DIR / f"http-{bench.stamp}-{scenario.key}-profile.txt"
     lines = profile_under_load(
         bench.args.py_spy,
         bench.servers["forum"],
@@ -194,7 +252,9 @@ def run(bench: Bench) -> int:
         "connections": bench.args.connections,
         "warmup_seconds": WARMUP_SECONDS,
         "wrk_threads": WRK_THREADS,
+        "paired_bare_runs": bench.args.paired,
         "servers": {name: s.command for name, s in bench.servers.items()},
+        "profiled": bench.args.profile if bench.args.py_spy else None,
         "smoke_post": smoke,
         "post_count_consistent": consistent,
         "results": [asdict(r) for r in results.values()],

@@ -17,7 +17,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route, WebSocketRoute
 
-from forum import database, health, openapi, pagecache, pages, ratelimits, staticfiles, web
+from forum import (
+    database,
+    health,
+    openapi,
+    pagecache,
+    pages,
+    ratelimits,
+    readcache,
+    staticfiles,
+    web,
+)
 from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
@@ -154,8 +164,15 @@ def create_app(
     assets = staticfiles.Assets(STATIC_DIR)
     web.templates.env.globals["static_url"] = assets.url
     pages_seen_anonymously = pagecache.PageStore()
+    # Hot reads for everyone, signed in or not: sessions are forgotten by the session rules
+    # themselves, content (topics, posts, who wrote them) on every event that could change it.
+    read_caches: dict[str, readcache.TimedCache[Any]] = {
+        readcache.SESSIONS: readcache.TimedCache(),
+        readcache.CONTENT: readcache.TimedCache(),
+    }
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
+        bus.subscribe(prefix, read_caches[readcache.CONTENT].forget_on)
     hub = Hub()
     broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
     live = LiveChannel(
@@ -181,15 +198,18 @@ def create_app(
         finally:
             await close_resources(app)
 
+    # Starlette tries routes in order, a regex each: the most read pages and API reads come
+    # first (no two of these groups share a path, so the order changes nothing else).
     routes = [
         *health.routes,
-        Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
-        *accounts_api.routes,
+        *boards_routes.routes,
         *boards_api.routes,
         *chat_api.routes,
         *notifications_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
+        Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
+        *accounts_api.routes,
         *accounts_routes.routes,
         *boards_routes.routes,
         *chat_routes.routes,
@@ -203,6 +223,7 @@ def create_app(
             Middleware(web.SecurityHeaders),
             Middleware(staticfiles.ServeAssets, assets=assets),
             Middleware(web.BodyLimit),
+            Middleware(readcache.ActiveCaches, caches=read_caches),
             Middleware(
                 Authentication,
                 secret=settings.secret_key,
@@ -228,4 +249,5 @@ def create_app(
     app.state.live = live
     # /api/v1/me belongs to accounts, which knows nothing above it: features add their fields.
     app.state.me_fields = [notifications_api.me_fields]
+    app.state.read_caches = read_caches
     return app

@@ -13,4 +13,5 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, as the API promises."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is about twice as fast as strftime, and a page of posts needs dozens of these.
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

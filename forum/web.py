@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import jinja2
+import orjson
+from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -120,6 +123,62 @@ def anonymous_csrf_token(secret: str, browser: str) -> str:
     return _csrf_token(secret, "anon:" + browser)
 
 
+class Fragments:
+    """Rendered pieces of pages, remembered by everything they are rendered from.
+
+    A fragment template sees only the values it is called with (no request, no viewer, no form
+    token), so the same values always render the same HTML: a changed row is a new key, and
+    nothing needs forgetting. Callers pass what differs between viewers as plain values (may
+    this viewer manage these posts?), never the viewer. Values must be hashable, or lists and
+    dicts of them.
+    """
+
+    def __init__(
+        self, env: jinja2.Environment, *, max_entries: int = 4096, max_chars: int = 16 * 2**20
+    ) -> None:
+        self.env = env
+        self.max_entries = max_entries
+        # A key holds about as much text as its HTML (a post's source beside its rendering), so
+        # both count; a fragment over a sixty-fourth of the budget (a refused 1 MiB draft) is
+        # rendered every time rather than kept.
+        self.max_chars = max_chars
+        self.chars = 0
+        self.entries: OrderedDict[Hashable, Markup] = OrderedDict()
+
+    def __call__(self, name: str, **values: Any) -> Markup:
+        # Times under a day old read "5 minutes ago": a fragment is good for the minute it was
+        # rendered in, so the minute is part of its key.
+        minute = int(clock.now().timestamp() // 60)
+        key = (name, minute, *((k, _frozen(v)) for k, v in sorted(values.items())))
+        found = self.entries.get(key)
+        if found is not None:
+            return found
+        # Autoescaped template output, like any rendered page: safe to embed as it is.
+        html = Markup(self.env.get_template(name).render(values))  # noqa: S704
+        self._keep(key, html)
+        return html
+
+    def _keep(self, key: Hashable, html: Markup) -> None:
+        if 2 * len(html) > self.max_chars // 64:
+            return
+        self.entries[key] = html
+        self.chars += 2 * len(html)
+        while len(self.entries) > self.max_entries or self.chars > self.max_chars:
+            _, dropped = self.entries.popitem(last=False)
+            self.chars -= 2 * len(dropped)
+
+
+def _frozen(value: Any) -> Hashable:
+    if type(value) is dict:
+        return tuple(value.items())
+    if type(value) is list:
+        return tuple(_frozen(item) for item in value)
+    return cast(Hashable, value)
+
+
+templates.env.globals["fragment"] = Fragments(templates.env)
+
+
 def render(
     request: Request, name: str, context: Mapping[str, Any] | None = None, status_code: int = 200
 ) -> Response:
@@ -165,10 +224,22 @@ def is_api(scope: Scope) -> bool:
     return bool(scope.get("path", "").startswith("/api/"))
 
 
+class _FastJSONResponse(JSONResponse):
+    """Starlette's JSONResponse, encoded by orjson: about ten times faster on a page of posts.
+
+    The same bytes for everything the API sends: UTF-8 without ASCII escapes, compact
+    separators, keys in order. A lone surrogate is still refused; NaN would become null
+    (the API sends no floats).
+    """
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
 def json_response(
     data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    return JSONResponse(data, status_code=status_code, headers=dict(headers or {}))
+    return _FastJSONResponse(data, status_code=status_code, headers=dict(headers or {}))
 
 
 def error_body(code: str, message: str, fields: Mapping[str, str] | None = None) -> dict[str, Any]:

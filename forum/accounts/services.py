@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords
 from forum.accounts.models import Invite, Session, User, UserStatus
-from forum.accounts.sessions import digest
+from forum.accounts.sessions import digest, forget_user
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors
 
@@ -169,6 +169,7 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
         values["display_name"] = values["display_name"] or actor.username
     if values:
         await User.filter(id=actor.id).update(**values)
+    forget_user(actor.id)
     for name, value in values.items():
         setattr(actor, name, value)
     await events.publish("accounts.profile_updated", events.EVERYONE, user_id=actor.id)
@@ -197,6 +198,7 @@ async def change_password(
         if current_session is not None:
             others = others.exclude(id=current_session.id)
         await others.delete()
+    forget_user(actor.id)
 
 
 async def delete_account(actor: User, password: object) -> None:
@@ -224,6 +226,7 @@ async def delete_account(actor: User, password: object) -> None:
             deleted_at=clock.now(),
         )
         await events.publish("accounts.account_deleted", events.EVERYONE, user_id=actor.id)
+    forget_user(actor.id)
 
 
 async def get_user(username: str) -> User:
@@ -266,6 +269,7 @@ async def update_user(actor: User | None, username: str, data: Mapping[str, Any]
         raise Conflict("You cannot remove your own administrator role.", code="last_admin")
     if changes:
         await User.filter(id=user.id).update(**changes)
+        forget_user(user.id)
         for name, value in changes.items():
             setattr(user, name, value)
     return user

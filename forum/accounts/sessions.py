@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
-from forum import clock, database
+from forum import clock, database, readcache
 from forum.accounts import forms
 from forum.accounts.models import Session, User, UserStatus
 from forum.errors import NotFound
@@ -53,29 +55,61 @@ async def sign_in(user: User, *, replacing: Session | None = None) -> tuple[str,
 
 
 async def authenticate(key: str) -> tuple[User, Session] | None:
-    """The live session for a cookie or bearer secret, touching it at most hourly."""
+    """The live session for a cookie or bearer secret, touching it at most hourly.
+
+    Within a request of the app the pair may come from its sessions cache: at most a second
+    old, and forgotten at once by everything here that ends a session or changes its person.
+    Each caller gets its own copies of the User and Session, never the cached instances.
+    """
     if not key or len(key) > 100:
         return None
-    rows = await database.fetch(_SESSION_SQL, (digest(key),))
+    key_hash = digest(key)
+    cache = readcache.active(readcache.SESSIONS)
+    if cache is None:
+        found = await _session_pair(key_hash)
+    else:
+        found = await cache.load(key_hash, lambda: _session_pair(key_hash))
+    if found is None:
+        return None
+    # Shallow copies (every field is an immutable value): a handler may change its own.
+    user, session = copy.copy(found[0]), copy.copy(found[1])
+    now = clock.now()
+    if now - session.last_seen_at > SESSION_IDLE or user.status != UserStatus.ACTIVE:
+        await Session.filter(id=session.id).delete()
+        _forget(lambda pair: pair[1].id == session.id)
+        return None
+    if now - session.last_seen_at > SESSION_TOUCH_EVERY:
+        session.last_seen_at = now
+        await Session.filter(id=session.id).update(last_seen_at=now)
+        _forget(lambda pair: pair[1].id == session.id)
+    return user, session
+
+
+async def _session_pair(key_hash: str) -> tuple[User, Session] | None:
+    rows = await database.fetch(_SESSION_SQL, (key_hash,))
     if not rows:
         return None
     row = rows[0]
     session = database.model_from_row(
         Session, {name: row.pop(f"session_{name}") for name in _SESSION_COLUMNS}
     )
-    user = database.model_from_row(User, row)
-    now = clock.now()
-    if now - session.last_seen_at > SESSION_IDLE or user.status != UserStatus.ACTIVE:
-        await Session.filter(id=session.id).delete()
-        return None
-    if now - session.last_seen_at > SESSION_TOUCH_EVERY:
-        session.last_seen_at = now
-        await Session.filter(id=session.id).update(last_seen_at=now)
-    return user, session
+    return database.model_from_row(User, row), session
+
+
+def _forget(wanted: Callable[[tuple[User, Session]], bool]) -> None:
+    cache = readcache.active(readcache.SESSIONS)
+    if cache is not None:
+        cache.forget(lambda _, pair: wanted(pair))
+
+
+def forget_user(user_id: int) -> None:
+    """Drop this person's cached sessions: call after ending them or changing the person."""
+    _forget(lambda pair: pair[0].id == user_id)
 
 
 async def end_session(session: Session) -> None:
     await Session.filter(id=session.id).delete()
+    _forget(lambda pair: pair[1].id == session.id)
 
 
 async def list_sessions(actor: User) -> list[Session]:
@@ -98,6 +132,7 @@ async def revoke_session(actor: User, session_id: int) -> None:
     deleted = await Session.filter(id=session_id, user_id=actor.id).delete()
     if not deleted:
         raise NotFound("That session does not exist.")
+    _forget(lambda pair: pair[1].id == session_id)
 
 
 async def create_token(actor: User, label: object) -> tuple[str, Session]:

@@ -90,6 +90,7 @@ async def list_posts(
         POST_SQL + "WHERE p.topic_id = ? AND p.id > ? ORDER BY p.id LIMIT ?",
         (topic_id, last_id, limit + 1),
         times=POST_TIMES,
+        cached=True,
     )
     page = page_of(rows, limit, lambda r: (r["id"],))
     return Page([as_seen_by(actor, r) for r in page.items], page.next_cursor)
@@ -104,6 +105,7 @@ async def topic_page(
         POST_SQL + "WHERE p.topic_id = ? ORDER BY p.id LIMIT ? OFFSET ?",
         (topic_id, POSTS_PER_PAGE + 1, (page - 1) * POSTS_PER_PAGE),
         times=POST_TIMES,
+        cached=True,
     )
     more = len(rows) > POSTS_PER_PAGE
     return topic, [as_seen_by(actor, r) for r in rows[:POSTS_PER_PAGE]], more

@@ -265,8 +265,9 @@ async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, A
 
 
 async def _topics(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    # Every change to what this reads publishes a boards or accounts event: cacheable.
     return await database.fetch(
-        _TOPIC_SELECT + condition, params, times=_TOPIC_TIMES, flags=_TOPIC_FLAGS
+        _TOPIC_SELECT + condition, params, times=_TOPIC_TIMES, flags=_TOPIC_FLAGS, cached=True
     )
 
 
