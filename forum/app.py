@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -22,6 +23,9 @@ from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
+from forum.aid import api as aid_api
+from forum.aid import expiry as aid_expiry
+from forum.aid import routes as aid_routes
 from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
 from forum.chat import api as chat_api
@@ -156,9 +160,18 @@ def create_app(
                 async with broker.running():
                     yield {}
                 return
-            async with database.connected(settings, global_fallback=True), broker.running():
+            async with (
+                database.connected(settings, global_fallback=True),
+                broker.running(),
+                asyncio.TaskGroup() as tasks,
+            ):
                 await passwords.warm_up()
-                yield {}
+                # Every worker runs it: its conditional updates make each change exactly once.
+                expiring = tasks.create_task(aid_expiry.run_forever(), name="aid-expiry")
+                try:
+                    yield {}
+                finally:
+                    expiring.cancel()
         finally:
             await close_resources(app)
 
@@ -169,12 +182,14 @@ def create_app(
         *boards_api.routes,
         *chat_api.routes,
         *notifications_api.routes,
+        *aid_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         *accounts_routes.routes,
         *boards_routes.routes,
         *chat_routes.routes,
         *notifications_routes.routes,
+        *aid_routes.routes,
     ]
     app = Starlette(
         debug=False,

@@ -134,7 +134,15 @@ def _operation(
     return operation
 
 
-_LISTS = {"api:boards", "api:topics", "api:posts"}
+_LISTS = {
+    "api:boards",
+    "api:topics",
+    "api:posts",
+    "api:aid",
+    "api:aid_mine",
+    "api:aid_categories",
+    "api:aid_areas",
+}
 
 
 def build(routes: list[Any]) -> dict[str, Any]:
