@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check check-wheel install bench clean
+.PHONY: run test check check-wheel fuzz install bench clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ check: $(STAMP)
 # empty folder (about 10 s): what `pip install .` gives, not the editable checkout.
 check-wheel: $(STAMP)
 	$(BIN)/python -m pytest -q -m wheel tests/test_wheel.py
+
+# schemathesis against a real server, as a visitor, a member and an admin (tests/fuzz/run.py).
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run
 
 bench: $(STAMP)
 	$(BIN)/python bench/http.py

@@ -76,6 +76,11 @@ def start_server(
         *UVICORN_OPTIONS,
         *extra,
     ]
+    return spawn(name, command, workdir, env, port)
+
+
+def spawn(name: str, command: list[str], workdir: Path, env: dict[str, str], port: int) -> Server:
+    """Start a server command in its own process group, its output kept in the work folder."""
     stderr_path = workdir / f"{name}.stderr.log"
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Match, Route, WebSocketRoute
 
 from forum import database, health, openapi, pagecache, pages, ratelimits, staticfiles, web
 from forum.accounts import api as accounts_api
@@ -46,9 +46,13 @@ log = logging.getLogger("porchlight")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-async def error_response(request: Request, exc: PorchlightError) -> Response:
+async def error_response(
+    request: Request, exc: PorchlightError, headers: Mapping[str, str] | None = None
+) -> Response:
     """One mapping from domain errors to JSON for the API and pages for browsers."""
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+    headers = dict(headers or {})
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
     if web.is_api(request.scope):
         body = web.error_body(exc.code, exc.message, exc.fields)
         return web.json_response(body, exc.status_code, headers)
@@ -61,7 +65,9 @@ async def error_response(request: Request, exc: PorchlightError) -> Response:
         )
         target = url.path + (f"?{url.query}" if url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target}, safe='/')}", status_code=303)
-    return web.render(request, "error.html", {"error": exc}, status_code=exc.status_code)
+    page = web.render(request, "error.html", {"error": exc}, status_code=exc.status_code)
+    page.headers.update(headers)
+    return page
 
 
 async def _porchlight_error(request: Request, exc: Exception) -> Response:
@@ -94,7 +100,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
     error = PorchlightError(message, code=code)
     error.status_code = exc.status_code
-    return await error_response(request, error)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return await error_response(request, error, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path offers: Starlette's Allow names only the first route's methods,
+    and a path served by several routes (GET and POST /api/v1/boards) offers them all."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -157,12 +176,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         try:
             if not manage_database:
-                async with broker.running():
+                async with live.running():
                     yield {}
                 return
             async with (
                 database.connected(settings, global_fallback=True),
-                broker.running(),
+                live.running(),
                 asyncio.TaskGroup() as tasks,
             ):
                 await passwords.warm_up()

@@ -27,6 +27,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from forum import server
+
     # Workers build their own settings from the environment: hand them the port we serve on,
     # so the default allowed origins match it.
     os.environ["PORCHLIGHT_PORT"] = str(args.port)
@@ -44,6 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Compression would cost every connection memory and CPU for messages this short.
         ws_per_message_deflate=False,
         log_level="info",
+        **server.uvicorn_options(),
     )
     return 0
 

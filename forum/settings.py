@@ -6,8 +6,9 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
@@ -31,6 +32,8 @@ class Settings:
     rate_limits: bool = True
     debug: bool = False
     port: int = 8000
+    # The community's time zone, for times shown on pages; the API stays in UTC.
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     @classmethod
     def from_environ(
@@ -59,6 +62,7 @@ class Settings:
         rate_limits = env.get("PORCHLIGHT_RATE_LIMITS", "on")
         if rate_limits not in {"on", "off"}:
             raise SettingsError("PORCHLIGHT_RATE_LIMITS must be 'on' or 'off'")
+        timezone = _zone(env.get("PORCHLIGHT_TIMEZONE") or "UTC")
         secret = env.get("PORCHLIGHT_SECRET_KEY") or _stored_secret(data_dir)
         if not debug:
             _refuse_weak_secret(secret)
@@ -72,11 +76,23 @@ class Settings:
             rate_limits=rate_limits == "on",
             debug=debug,
             port=port,
+            timezone=timezone,
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
+
+
+def _zone(name: str) -> ZoneInfo:
+    # tzdata is a dependency: the names work on a machine without a system time zone database.
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"PORCHLIGHT_TIMEZONE must be an IANA time zone name such as Europe/London or "
+            f"America/New_York; {name!r} is not one"
+        ) from None
 
 
 def _origins(raw: str | None, port: int) -> tuple[str, ...]:

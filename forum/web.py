@@ -6,8 +6,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from starlette.convertors import Convertor, register_url_convertor
@@ -17,8 +19,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from forum import clock
+from forum import clock, localtime
 from forum.errors import BadRequest, PayloadTooLarge, PorchlightError, UnsupportedMediaType
+from forum.pagination import clamp_limit
+from forum.validation import whole_number
 
 MAX_BODY_BYTES = 1024 * 1024
 _FORUM = Path(__file__).parent
@@ -73,14 +77,32 @@ templates = Jinja2Templates(
         lstrip_blocks=True,
     )
 )
-templates.env.filters["iso"] = clock.iso
+UTC_ZONE = ZoneInfo("UTC")
 
 
-def _human_date(moment: Any) -> str:
-    return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else ""
+def _zone(context: jinja2.runtime.Context) -> ZoneInfo:
+    zone = context.get("community_zone")
+    return zone if isinstance(zone, ZoneInfo) else UTC_ZONE
 
 
-templates.env.filters["when"] = _human_date
+@jinja2.pass_context
+def _when(context: jinja2.runtime.Context, moment: datetime | None) -> str:
+    """The full date and time in the community's zone: "24 Nov 2026, 18:00 GMT"."""
+    return localtime.full(moment, _zone(context)) if moment else ""
+
+
+@jinja2.pass_context
+def _day(context: jinja2.runtime.Context, moment: datetime | None) -> str:
+    return localtime.day(moment, _zone(context)) if moment else ""
+
+
+def _ago(moment: datetime | None) -> str:
+    """ "3 hours ago" for a time less than a day away, else "": computed as the page renders."""
+    return (localtime.relative(moment, clock.now()) or "") if moment else ""
+
+
+# Pages show times in the community's zone; the datetime attribute (and the API) stay in UTC.
+templates.env.filters.update(iso=clock.iso, when=_when, day=_day, ago=_ago)
 
 
 def _csrf_token(secret: str, binding: str) -> str:
@@ -105,18 +127,23 @@ def render(
     ctx.setdefault("viewer", getattr(request.state, "user", None))
     ctx.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
     ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    settings = getattr(request.app.state, "settings", None)
+    ctx.setdefault("community_zone", getattr(settings, "timezone", UTC_ZONE))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
 def refused(
     request: Request, template: str, exc: PorchlightError, form: Mapping[str, str], **context: Any
 ) -> Response:
-    """The same form again with what was typed (never a password) and each error by its field."""
+    """The same form again with what was typed (never a password) and each error by its field.
+
+    Its title starts with "Error: " (refused), the first thing a screen reader says of the page.
+    """
     kept = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
     return render(
         request,
         template,
-        {**context, "form": kept, "errors": exc.fields, "problem": exc.message},
+        {**context, "form": kept, "errors": exc.fields, "problem": exc.message, "refused": True},
         status_code=exc.status_code,
     )
 
@@ -171,14 +198,22 @@ async def read_form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def page_args(request: Request) -> dict[str, Any]:
+    """A list's cursor and limit from the query string (see clamp_limit)."""
+    return {
+        "cursor": request.query_params.get("cursor"),
+        "limit": clamp_limit(request.query_params.get("limit")),
+    }
+
+
 def query_int(request: Request, name: str, default: int | None = None) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number.", code="invalid_query") from None
+    number = whole_number(raw)
+    if number is None:
+        raise BadRequest(f"{name} must be a whole number.", code="invalid_query")
+    return number
 
 
 class SecurityHeaders:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections import defaultdict
@@ -26,10 +25,13 @@ class Connection:
     is_staff: bool = False
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     rooms: set[int] = field(default_factory=set)
-    outgoing: asyncio.Queue[str | None] = field(
+    outgoing: asyncio.Queue[str] = field(
         default_factory=lambda: asyncio.Queue(maxsize=OUTGOING_MAX)
     )
     overflowed: bool = False
+    # Set on overflow: the socket's loops may be stuck in a send that never completes, so the
+    # endpoint waits on this as well as on them.
+    cut_off: asyncio.Event = field(default_factory=asyncio.Event)
 
     def push(self, text: str) -> None:
         """Queue an encoded frame; a client that stops reading is cut off, never buffered."""
@@ -40,9 +42,7 @@ class Connection:
         except asyncio.QueueFull:
             self.overflowed = True
             log.info("closing connection %s: it stopped reading", self.id)
-            with contextlib.suppress(asyncio.QueueFull):
-                self.outgoing.get_nowait()
-                self.outgoing.put_nowait(None)
+            self.cut_off.set()
 
 
 class Hub:

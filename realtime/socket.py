@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ log = logging.getLogger("porchlight.realtime")
 
 MAX_FRAME = 64 * 1024
 IDLE_TIMEOUT = 90.0  # seconds without a frame from the client (it pings every 25)
+CLOSE_GRACE = 1.0  # seconds a cut-off client gets to take the close frame
+PRESENCE_DELAY = 0.25  # seconds joins and leaves gather before one presence frame tells them
 POLICY_VIOLATION, TOO_BIG = 1008, 1009
 
 
@@ -73,6 +75,8 @@ class LiveChannel:
         self.allowed_origins = frozenset(allowed_origins)
         self.authenticate = authenticate
         self.handle_frame = handle_frame
+        self._presence_due: set[int] = set()
+        self._presence_changed = asyncio.Event()
 
     async def forward(self, event: Event) -> None:
         """A bus subscriber: events that carry a frame go live to their audience, encoded once."""
@@ -87,8 +91,36 @@ class LiveChannel:
         await self.broker.publish(f"room:{room_id}", encode(frame), origin=origin)
 
     async def set_presence(self, connection: Connection, room_id: int, here: bool) -> None:
-        users = await self.broker.present(room_id, connection, here)
-        await self.send_to_room(room_id, {"type": "presence", "room": room_id, "users": users})
+        await self.broker.present(room_id, connection, here)
+        self._presence_due.add(room_id)
+        self._presence_changed.set()
+
+    async def _announce_presence(self) -> None:
+        """One presence frame per room per PRESENCE_DELAY, however many came and went.
+
+        A frame per join would make N joins cost N^2 deliveries (and each frame lists everyone):
+        a thousand people entering a room would flood every socket in it.
+        """
+        while True:
+            await self._presence_changed.wait()
+            await asyncio.sleep(PRESENCE_DELAY)
+            self._presence_changed.clear()
+            rooms, self._presence_due = self._presence_due, set()
+            for room_id in sorted(rooms):
+                with contextlib.suppress(Exception):
+                    users = await self.broker.present_users(room_id)
+                    frame = {"type": "presence", "room": room_id, "users": users}
+                    await self.send_to_room(room_id, frame)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The broker and the presence announcer, for the lifespan of the app."""
+        async with self.broker.running(), asyncio.TaskGroup() as group:
+            announcer = group.create_task(self._announce_presence())
+            try:
+                yield
+            finally:
+                announcer.cancel()
 
     def _origin_refused(self, websocket: WebSocket, via: str | None) -> bool:
         origin = websocket.headers.get("origin")
@@ -117,8 +149,14 @@ class LiveChannel:
         try:
             async with asyncio.TaskGroup() as group:
                 writer = group.create_task(self._write(websocket, connection))
-                await self._read(websocket, connection)
-                writer.cancel()
+                reader = group.create_task(self._read(websocket, connection))
+                cut_off = group.create_task(connection.cut_off.wait())
+                # A client that stops reading leaves the writer stuck in a send: the reader
+                # ending and the queue overflowing both end the connection, whatever the
+                # writer is waiting on.
+                await asyncio.wait((reader, cut_off), return_when=asyncio.FIRST_COMPLETED)
+                for task in (writer, reader, cut_off):
+                    task.cancel()
         except* (WebSocketDisconnect, ConnectionError):
             pass
         finally:
@@ -127,19 +165,25 @@ class LiveChannel:
             for room_id in rooms:
                 with contextlib.suppress(Exception):
                     await self.set_presence(connection, room_id, False)
+            if connection.overflowed:
+                await self._hang_up(websocket)
+
+    async def _hang_up(self, websocket: WebSocket) -> None:
+        """Say why, if the client's buffers take it soon; ASGI has no abort, so then just go."""
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_GRACE):
+                await websocket.close(code=POLICY_VIOLATION, reason="not reading")
 
     async def _write(self, websocket: WebSocket, connection: Connection) -> None:
         while True:
-            text = await connection.outgoing.get()
-            if text is None:  # it stopped reading: cut it off rather than buffer without end
-                await websocket.close(code=POLICY_VIOLATION, reason="not reading")
-                return
-            await websocket.send_text(text)
+            await websocket.send_text(await connection.outgoing.get())
 
     async def _read(self, websocket: WebSocket, connection: Connection) -> None:
-        while not connection.overflowed:
+        while True:
             try:
-                message = await asyncio.wait_for(websocket.receive(), timeout=IDLE_TIMEOUT)
+                # asyncio.timeout rather than wait_for: no extra task per idle connection.
+                async with asyncio.timeout(IDLE_TIMEOUT):
+                    message = await websocket.receive()
             except TimeoutError:
                 await websocket.close(code=POLICY_VIOLATION, reason="idle")
                 return

@@ -9,6 +9,8 @@ from tortoise.models import Model
 
 ROLES = ("member", "moderator", "admin")
 STAFF_ROLES = ("moderator", "admin")
+# Who may start a direct conversation: anyone, people already talked with, or no one.
+DM_POLICIES = ("everyone", "interacted", "nobody")
 
 
 class UserStatus(StrEnum):
@@ -31,6 +33,7 @@ class User(Model):
     status = fields.CharField(max_length=16, default=UserStatus.ACTIVE.value, db_index=True)
     area = fields.CharField(max_length=80, default="")
     bio = fields.CharField(max_length=500, default="")
+    dm_policy = fields.CharField(max_length=16, default="everyone")
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
 

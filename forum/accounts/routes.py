@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from forum import web
-from forum.accounts import services, sessions
+from forum.accounts import admission, services, sessions
 from forum.accounts.middleware import (
     SESSION_COOKIE,
     client_address,
@@ -18,6 +18,7 @@ from forum.accounts.middleware import (
 )
 from forum.accounts.models import ROLES, User, UserStatus
 from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from forum.validation import whole_number
 
 
 def local_path(value: str | None) -> str:
@@ -112,7 +113,8 @@ def _profile_context(person: User) -> dict[str, Any]:
 
 def _whole(raw: str | None) -> int | str | None:
     """A whole number from a form, or the raw text so that the service can say what is wrong."""
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 6 else raw
+    number = whole_number(raw)
+    return raw if number is None else number
 
 
 async def profile_update(request: Request) -> Response:
@@ -179,7 +181,7 @@ async def token_create(request: Request) -> Response:
     user = require_user(request)
     form = await web.read_form(request)
     try:
-        token = await sessions.create_token(user, form.get("label", ""))
+        token, _ = await sessions.create_token(user, form.get("label", ""))
     except InvalidInput as exc:
         items = await sessions.list_sessions(user)
         return web.refused(request, "accounts/sessions.html", exc, form, sessions=items)
@@ -210,30 +212,30 @@ async def delete(request: Request) -> Response:
 
 async def signups(request: Request) -> Response:
     """People waiting for approval, and the invitations made so far."""
-    pending = await services.pending_signups(request.state.user)
-    invites = await services.list_invites(request.state.user)
+    pending = await admission.pending_signups(request.state.user)
+    invites = await admission.list_invites(request.state.user)
     return web.render(request, "accounts/signups.html", {"pending": pending, "invites": invites})
 
 
 async def signup_approve(request: Request) -> Response:
     """Let a waiting person in."""
-    await services.decide_signup(request.state.user, request.path_params["id"], approve=True)
+    await admission.decide_signup(request.state.user, request.path_params["id"], approve=True)
     return web.redirect("/admin/signups?notice=approved")
 
 
 async def signup_reject(request: Request) -> Response:
     """Turn a waiting sign-up away (the account is removed)."""
-    await services.decide_signup(request.state.user, request.path_params["id"], approve=False)
+    await admission.decide_signup(request.state.user, request.path_params["id"], approve=False)
     return web.redirect("/admin/signups?notice=refused")
 
 
 async def invite_create(request: Request) -> Response:
     """Make an invitation and show its link this once."""
     form = await web.read_form(request)
-    code = await services.create_invite(request.state.user, form.get("note", ""))
+    code, _ = await admission.create_invite(request.state.user, form.get("note", ""))
     link = str(request.url_for("accounts:register").include_query_params(invite=code))
-    pending = await services.pending_signups(request.state.user)
-    invites = await services.list_invites(request.state.user)
+    pending = await admission.pending_signups(request.state.user)
+    invites = await admission.list_invites(request.state.user)
     return web.render(
         request,
         "accounts/signups.html",

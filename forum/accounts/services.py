@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords
-from forum.accounts.models import ROLES, Invite, Session, User, UserStatus
+from forum.accounts.models import Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from forum.validation import FieldErrors, text
+from forum.validation import FieldErrors
 
-INVITE_LIFETIME = timedelta(days=14)
-TRUST_LEVELS = range(0, 5)
+TRUST_LEVELS = range(0, forms.TRUST_LEVEL_MAX + 1)
 DELETED_NAME = "deleted user"
 
 
@@ -47,9 +44,7 @@ async def _create_user(
     errors = FieldErrors()
     username = forms.username(data, errors)
     email = forms.email(data, errors)
-    display_name = text(
-        data, "display_name", errors, required=False, max_length=forms.DISPLAY_NAME_MAX
-    )
+    display_name = forms.DISPLAY_NAME.read(data, "display_name", errors)
     password = forms.new_password(data, errors, user_words=(username, email))
     await _check_unique(errors, username, email)
     errors.raise_if_any()
@@ -91,14 +86,18 @@ async def register(data: Mapping[str, Any], *, signup: str, client: str = "") ->
     """Create an account under the community's sign-up mode; status "pending" awaits approval."""
     await ratelimits.check(f"register:{client}", limit=10, window=3600)
     invite = None
+    errors = FieldErrors()
+    # Read in every mode, so that the shape the document gives it holds in every mode.
+    code = forms.INVITE.read(data, "invite", errors)
+    errors.raise_if_any()
     if signup == "invite":
-        invite = await _usable_invite(data.get("invite"))
+        invite = await _usable_invite(code)
     status = UserStatus.PENDING if signup == "approval" else UserStatus.ACTIVE
     return await _create_user(data, status=status, invite=invite)
 
 
-async def _usable_invite(code: object) -> Invite:
-    if not isinstance(code, str) or not code:
+async def _usable_invite(code: str) -> Invite:
+    if not code:
         raise InvalidInput(
             "Sign-up here is by invitation.", fields={"invite": "An invitation code is required."}
         )
@@ -121,13 +120,12 @@ async def create_admin(username: str, email: str, password: str) -> User:
 
 async def check_credentials(identifier: object, password: object, *, client: str = "") -> User:
     """The user these credentials belong to; unknown user and wrong password look the same."""
-    ident = identifier.strip() if isinstance(identifier, str) else ""
-    secret = password if isinstance(password, str) else ""
     errors = FieldErrors()
+    values = forms.LOGIN.read({"username": identifier, "password": password}, errors)
+    ident = values.get("username", "").strip()
+    secret = values.get("password", "")
     if not ident:
         errors.add("username", "Enter your username or e-mail address.")
-    if not secret:
-        errors.add("password", "Enter your password.")
     errors.raise_if_any()
     key = ident.casefold()
     # Failures are counted per account from this address, and per account from anywhere with a
@@ -163,11 +161,14 @@ async def check_credentials(identifier: object, password: object, *, client: str
 
 
 async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
+    """Change the profile fields given; an empty display name falls back to the username."""
     errors = FieldErrors()
     values = forms.profile(data, errors)
     errors.raise_if_any()
-    values["display_name"] = values["display_name"] or actor.username
-    await User.filter(id=actor.id).update(**values)
+    if "display_name" in values:
+        values["display_name"] = values["display_name"] or actor.username
+    if values:
+        await User.filter(id=actor.id).update(**values)
     for name, value in values.items():
         setattr(actor, name, value)
     await events.publish("accounts.profile_updated", events.EVERYONE, user_id=actor.id)
@@ -179,9 +180,9 @@ async def change_password(
 ) -> None:
     """Set a new password and end every other session and token of this person."""
     errors = FieldErrors()
-    current = data.get("current_password")
-    if not isinstance(current, str) or not current:
-        errors.add("current_password", "Enter your current password.")
+    current = forms.PASSWORD_CHANGE.fields["current_password"].read(
+        data, "current_password", errors
+    )
     new = forms.new_password(
         data, errors, "new_password", user_words=(actor.username, actor.email or "")
     )
@@ -200,9 +201,10 @@ async def change_password(
 
 async def delete_account(actor: User, password: object) -> None:
     """Erase personal data; posts stay, shown as written by a deleted user."""
-    if not isinstance(password, str) or not await passwords.verify_password(
-        actor.password_hash, password[: forms.PASSWORD_MAX]
-    ):
+    errors = FieldErrors()
+    secret = forms.ACCOUNT_DELETION.read({"password": password}, errors).get("password", "")
+    errors.raise_if_any()
+    if not await passwords.verify_password(actor.password_hash, secret[: forms.PASSWORD_MAX]):
         raise InvalidInput(fields={"password": "Enter your password to confirm."})
     # "~" is outside the username alphabet: nobody can take this name, or pose as it.
     placeholder = f"~deleted-{actor.id}"
@@ -257,18 +259,7 @@ async def update_user(actor: User | None, username: str, data: Mapping[str, Any]
     require_admin(actor)
     user = await get_user(username)
     errors = FieldErrors()
-    changes: dict[str, Any] = {}
-    if "role" in data:
-        if data["role"] not in ROLES:
-            errors.add("role", f"Must be one of {', '.join(ROLES)}.")
-        else:
-            changes["role"] = data["role"]
-    if "trust_level" in data:
-        level = data["trust_level"]
-        if isinstance(level, bool) or not isinstance(level, int) or level not in TRUST_LEVELS:
-            errors.add("trust_level", "Must be a whole number from 0 to 4.")
-        else:
-            changes["trust_level"] = level
+    changes = forms.USER_CHANGE.read(data, errors)
     errors.raise_if_any()
     assert actor is not None
     if user.id == actor.id and changes.get("role", "admin") != "admin":
@@ -278,42 +269,3 @@ async def update_user(actor: User | None, username: str, data: Mapping[str, Any]
         for name, value in changes.items():
             setattr(user, name, value)
     return user
-
-
-async def pending_signups(actor: User | None) -> list[User]:
-    require_admin(actor)
-    return await User.filter(status=UserStatus.PENDING).order_by("created_at")
-
-
-async def decide_signup(actor: User | None, user_id: int, *, approve: bool) -> None:
-    """Approve a pending sign-up, or refuse it (which removes it)."""
-    require_admin(actor)
-    user = await User.get_or_none(id=user_id, status=UserStatus.PENDING)
-    if user is None:
-        raise NotFound("That sign-up is no longer waiting.")
-    if approve:
-        await User.filter(id=user.id).update(status=UserStatus.ACTIVE)
-    else:
-        await user.delete()
-
-
-async def create_invite(actor: User | None, note: str = "") -> str:
-    """A single-use invitation code, valid for two weeks; shown once."""
-    require_admin(actor)
-    assert actor is not None
-    errors = FieldErrors()
-    note = text({"note": note}, "note", errors, required=False, max_length=120)
-    errors.raise_if_any()
-    code = secrets.token_urlsafe(16)
-    await Invite.create(
-        code_hash=digest(code),
-        created_by=actor,
-        note=note,
-        expires_at=clock.now() + INVITE_LIFETIME,
-    )
-    return code
-
-
-async def list_invites(actor: User | None) -> list[Invite]:
-    require_admin(actor)
-    return await Invite.all().order_by("-created_at").limit(50).select_related("used_by")

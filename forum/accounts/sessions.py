@@ -7,9 +7,11 @@ import secrets
 from datetime import timedelta
 
 from forum import clock, database
+from forum.accounts import forms
 from forum.accounts.models import Session, User, UserStatus
 from forum.errors import NotFound
-from forum.validation import FieldErrors, text
+from forum.pagination import Page, cursor_id, decode_cursor, page_of
+from forum.validation import FieldErrors
 
 SESSION_IDLE = timedelta(days=30)
 # Refreshing last_seen_at on every request would turn every read into a write.
@@ -80,16 +82,27 @@ async def list_sessions(actor: User) -> list[Session]:
     return await Session.filter(user_id=actor.id).order_by("-last_seen_at")
 
 
+async def session_listing(
+    actor: User, *, cursor: str | None = None, limit: int = 20
+) -> Page[Session]:
+    """One page of this person's sessions and tokens, newest first."""
+    after = decode_cursor(cursor, 1)
+    query = Session.filter(user_id=actor.id)
+    if after is not None:
+        query = query.filter(id__lt=cursor_id(after[0]))
+    rows = await query.order_by("-id").limit(limit + 1)
+    return page_of(rows, limit, lambda s: (s.id,))
+
+
 async def revoke_session(actor: User, session_id: int) -> None:
     deleted = await Session.filter(id=session_id, user_id=actor.id).delete()
     if not deleted:
         raise NotFound("That session does not exist.")
 
 
-async def create_token(actor: User, label: str) -> str:
-    """A named bearer token for scripts and apps; shown once."""
+async def create_token(actor: User, label: object) -> tuple[str, Session]:
+    """A named bearer token for scripts and apps; its secret is shown once."""
     errors = FieldErrors()
-    clean = text({"label": label}, "label", errors, max_length=80)
+    values = forms.TOKEN.read({"label": label}, errors)
     errors.raise_if_any()
-    key, _ = await start_session(actor, kind="token", label=clean)
-    return key
+    return await start_session(actor, kind="token", label=values["label"])

@@ -8,9 +8,73 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import clock, web
-from forum.boards import posts, services
-from forum.pagination import Page, clamp_limit
+from forum import clock, openapi, web
+from forum.accounts.api import AUTHOR
+from forum.boards import forms, posts, services
+from forum.boards.models import VISIBILITIES, PostStatus
+from forum.openapi import BOOLEAN, INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
+from forum.pagination import Page
+
+BOARD = Component(
+    "Board",
+    record(
+        {
+            "id": INTEGER,
+            "slug": STRING,
+            "name": STRING,
+            "description": STRING,
+            "visibility": enum(VISIBILITIES),
+            "position": INTEGER,
+        }
+    ),
+)
+_TOPIC_FIELDS = {
+    "id": INTEGER,
+    "board": {"type": "string", "description": "The board's slug."},
+    "title": STRING,
+    "author": AUTHOR,
+    "created_at": MOMENT,
+    "last_activity_at": MOMENT,
+    "post_count": INTEGER,
+    "locked": BOOLEAN,
+    "pinned": BOOLEAN,
+}
+TOPIC = Component("Topic", record(_TOPIC_FIELDS))
+POST = Component(
+    "Post",
+    record(
+        {
+            "id": INTEGER,
+            "topic_id": INTEGER,
+            "author": AUTHOR,
+            "body": {
+                "type": "string",
+                "description": "Markdown; empty unless this user may read it.",
+            },
+            "body_html": {"type": "string", "description": "The sanitized rendering."},
+            "created_at": MOMENT,
+            "edited_at": nullable(MOMENT),
+            "status": enum(tuple(s.value for s in PostStatus)),
+        }
+    ),
+)
+NEW_TOPIC = Component("NewTopic", record({**_TOPIC_FIELDS, "first_post": POST}))
+_POST_LINKS = {
+    "read": Link("api:post", "get", {"id": "$response.body#/id"}),
+    "edit": Link("api:post_update", "patch", {"id": "$response.body#/id"}),
+    "delete": Link("api:post_delete", "delete", {"id": "$response.body#/id"}),
+}
+_TOPIC_LINKS = {
+    "read": Link("api:topic", "get", {"id": "$response.body#/id"}),
+    "posts": Link("api:posts", "get", {"id": "$response.body#/id"}),
+    "reply": Link("api:post_create", "post", {"id": "$response.body#/id"}),
+    "change": Link("api:topic_update", "patch", {"id": "$response.body#/id"}),
+}
+_BOARD_LINKS = {
+    "topics": Link("api:topics", "get", {"slug": "$response.body#/slug"}),
+    "start_topic": Link("api:topic_create", "post", {"slug": "$response.body#/slug"}),
+    "change": Link("api:board_update", "patch", {"id": "$response.body#/id"}),
+}
 
 
 def board_json(board: dict[str, Any]) -> dict[str, Any]:
@@ -58,19 +122,16 @@ def _listing(page: Page[dict[str, Any]], serialize: Any) -> Response:
     )
 
 
-def _page_args(request: Request) -> dict[str, Any]:
-    return {
-        "cursor": request.query_params.get("cursor"),
-        "limit": clamp_limit(request.query_params.get("limit")),
-    }
-
-
+@openapi.operation({200: openapi.page(BOARD)}, paged=True)
 async def board_list(request: Request) -> Response:
     """Boards this user may read, in order."""
-    page = await services.board_listing(request.state.user, **_page_args(request))
+    page = await services.board_listing(request.state.user, **web.page_args(request))
     return _listing(page, board_json)
 
 
+@openapi.operation(
+    {201: BOARD}, body=forms.BOARD, errors=(401, 403), signed_in=True, links=_BOARD_LINKS
+)
 async def board_create(request: Request) -> Response:
     """Create a board (admin)."""
     data = await web.read_json(request)
@@ -78,6 +139,9 @@ async def board_create(request: Request) -> Response:
     return web.json_response(board_json(board), 201)
 
 
+@openapi.operation(
+    {200: BOARD}, body=forms.BOARD_CHANGE, errors=(401, 403), signed_in=True, links=_BOARD_LINKS
+)
 async def board_update(request: Request) -> Response:
     """Edit a board's name, description, visibility or position (admin)."""
     data = await web.read_json(request)
@@ -85,14 +149,24 @@ async def board_update(request: Request) -> Response:
     return web.json_response(board_json(board))
 
 
+@openapi.operation({200: openapi.page(TOPIC)}, errors=(401,), paged=True)
 async def topic_list(request: Request) -> Response:
     """A board's topics, pinned first, then newest activity."""
     page = await services.list_topics(
-        request.state.user, request.path_params["slug"], **_page_args(request)
+        request.state.user, request.path_params["slug"], **web.page_args(request)
     )
     return _listing(page, topic_json)
 
 
+@openapi.operation(
+    {201: NEW_TOPIC},
+    body=forms.NEW_TOPIC,
+    signed_in=True,
+    links={
+        **_TOPIC_LINKS,
+        "first_post": Link("api:post", "get", {"id": "$response.body#/first_post/id"}),
+    },
+)
 async def topic_create(request: Request) -> Response:
     """Start a topic; returns it with its first post."""
     data = await web.read_json(request)
@@ -100,12 +174,16 @@ async def topic_create(request: Request) -> Response:
     return web.json_response({**topic_json(topic), "first_post": post_json(post)}, 201)
 
 
+@openapi.operation({200: TOPIC}, errors=(401,), links=_TOPIC_LINKS)
 async def topic_detail(request: Request) -> Response:
     """One topic."""
     topic = await services.access_topic(request.state.user, request.path_params["id"])
     return web.json_response(topic_json(topic))
 
 
+@openapi.operation(
+    {200: TOPIC}, body=forms.TOPIC_CHANGE, errors=(403,), signed_in=True, links=_TOPIC_LINKS
+)
 async def topic_update(request: Request) -> Response:
     """Retitle (author or moderator), lock or pin (moderator)."""
     data = await web.read_json(request)
@@ -113,14 +191,16 @@ async def topic_update(request: Request) -> Response:
     return web.json_response(topic_json(topic))
 
 
+@openapi.operation({200: openapi.page(POST)}, errors=(401,), paged=True)
 async def post_list(request: Request) -> Response:
     """A topic's posts, oldest first."""
     page = await posts.list_posts(
-        request.state.user, request.path_params["id"], **_page_args(request)
+        request.state.user, request.path_params["id"], **web.page_args(request)
     )
     return _listing(page, post_json)
 
 
+@openapi.operation({201: POST}, body=forms.POST, errors=(409,), signed_in=True, links=_POST_LINKS)
 async def post_create(request: Request) -> Response:
     """Reply to a topic (409 when it is locked)."""
     data = await web.read_json(request)
@@ -128,12 +208,16 @@ async def post_create(request: Request) -> Response:
     return web.json_response(post_json(post), 201)
 
 
+@openapi.operation({200: POST}, errors=(401,))
 async def post_detail(request: Request) -> Response:
     """One post."""
     post = await posts.access_post(request.state.user, request.path_params["id"])
     return web.json_response(post_json(post))
 
 
+@openapi.operation(
+    {200: POST}, body=forms.POST, errors=(403, 409), signed_in=True, links=_POST_LINKS
+)
 async def post_update(request: Request) -> Response:
     """Edit a post (author or moderator); the earlier text is kept."""
     data = await web.read_json(request)
@@ -141,6 +225,7 @@ async def post_update(request: Request) -> Response:
     return web.json_response(post_json(post))
 
 
+@openapi.operation({204: None}, errors=(403, 409), signed_in=True)
 async def post_delete(request: Request) -> Response:
     """Delete a post (author or moderator)."""
     await posts.delete_post(request.state.user, request.path_params["id"])

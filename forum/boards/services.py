@@ -18,7 +18,7 @@ from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.guards import require_member
 from forum.pagination import Page, cursor_id, cursor_time, decode_cursor, page_of
-from forum.validation import FieldErrors, flag, html_has_visible_text
+from forum.validation import FieldErrors, html_has_visible_text
 
 POSTS_PER_PAGE = 20
 POST_COLUMNS = (
@@ -323,13 +323,7 @@ async def update_topic(
     user = require_member(actor)
     topic = await access_topic(user, topic_id)
     errors = FieldErrors()
-    changes: dict[str, Any] = {}
-    if "title" in data:
-        changes["title"] = forms.title(data, errors)
-    for name in ("locked", "pinned"):
-        value = flag(data, name, errors)
-        if value is not None:
-            changes[name] = value
+    changes = forms.TOPIC_CHANGE.read(data, errors)
     errors.raise_if_any()
     if ("locked" in changes or "pinned" in changes) and not topic["can_lock_or_pin"]:
         raise PermissionDenied("Only moderators can lock or pin topics.")

@@ -8,19 +8,58 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import web
-from forum.chat import services
+from forum import openapi, web
+from forum.accounts.api import AUTHOR
+from forum.chat import forms, services
+from forum.chat.models import RoomKind
+from forum.errors import BadRequest
+from forum.openapi import BOOLEAN, INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
 from forum.pagination import clamp_limit
+from forum.validation import whole_number
+
+ROOM = Component(
+    "Room",
+    record(
+        {
+            "id": INTEGER,
+            "kind": enum(tuple(k.value for k in RoomKind)),
+            "name": STRING,
+            "aid_id": nullable(INTEGER),
+            "last_seq": INTEGER,
+        },
+        {"unread": INTEGER},
+    ),
+)
+MESSAGE = Component(
+    "Message",
+    record(
+        {
+            "id": INTEGER,
+            "room_id": INTEGER,
+            "seq": INTEGER,
+            "author": AUTHOR,
+            "body": STRING,
+            "body_html": STRING,
+            "created_at": MOMENT,
+            "client_id": nullable(STRING),
+            "deleted": BOOLEAN,
+        }
+    ),
+)
+_ROOM_LINKS = {
+    "messages": Link("api:messages", "get", {"id": "$response.body#/id"}),
+    "room": Link("api:room", "get", {"id": "$response.body#/id"}),
+}
 
 
 def room_json(room: dict[str, Any]) -> dict[str, Any]:
-    shown = {name: room[name] for name in ("id", "kind", "name", "aid_id")}
+    shown = {name: room[name] for name in ("id", "kind", "name", "aid_id", "last_seq")}
     if "unread" in room:
         shown["unread"] = room["unread"]
-    shown["last_seq"] = room["last_seq"]
     return shown
 
 
+@openapi.operation({200: openapi.page(ROOM)}, signed_in=True, paged=True)
 async def room_list(request: Request) -> Response:
     """Rooms this person may read, with their unread counts."""
     page = await services.list_rooms(
@@ -33,12 +72,14 @@ async def room_list(request: Request) -> Response:
     )
 
 
+@openapi.operation({201: ROOM}, body=forms.ROOM, errors=(403,), signed_in=True, links=_ROOM_LINKS)
 async def room_create(request: Request) -> Response:
     """Open a public or private room (moderators)."""
     room = await services.create_room(request.state.user, await web.read_json(request))
     return web.json_response(room_json(room), 201)
 
 
+@openapi.operation({200: ROOM}, body=forms.PERSON, signed_in=True, links=_ROOM_LINKS)
 async def room_direct(request: Request) -> Response:
     """The direct room with someone, opened the first time."""
     data = await web.read_json(request)
@@ -46,19 +87,31 @@ async def room_direct(request: Request) -> Response:
     return web.json_response(room_json(room))
 
 
+@openapi.operation({200: ROOM}, signed_in=True)
 async def room_detail(request: Request) -> Response:
     """One room."""
     room = await services.access_room(request.state.user, request.path_params["id"])
     return web.json_response(room_json(room))
 
 
+def _before_seq(request: Request) -> int | None:
+    """Where the page ends: before_seq, or the cursor of the previous page (a seq too)."""
+    raw = request.query_params.get("before_seq") or request.query_params.get("cursor")
+    if raw is None or raw == "":
+        return None
+    seq = whole_number(raw)
+    if seq is None or not 1 <= seq <= forms.SEQ_MAX:
+        raise BadRequest("before_seq must be a positive whole number.", code="invalid_query")
+    return seq
+
+
+@openapi.operation({200: openapi.page(MESSAGE)}, signed_in=True, paged=True)
 async def message_list(request: Request) -> Response:
     """Messages just before before_seq (the latest without it), in ascending seq."""
-    before = web.query_int(request, "before_seq")
     messages = await services.history(
         request.state.user,
         request.path_params["id"],
-        before_seq=before,
+        before_seq=_before_seq(request),
         limit=clamp_limit(request.query_params.get("limit"), default=50),
     )
     # Paging goes back in time: the next page ends just before the oldest message here.
@@ -67,6 +120,15 @@ async def message_list(request: Request) -> Response:
     return web.json_response({"items": messages, "next_cursor": next_cursor})
 
 
+@openapi.operation({204: None}, body=forms.READ, signed_in=True)
+async def room_read(request: Request) -> Response:
+    """Remember how far this person has read a room."""
+    data = await web.read_json(request)
+    await services.mark_read(request.state.user, request.path_params["id"], data)
+    return Response(status_code=204)
+
+
+@openapi.operation({204: None}, body=forms.PERSON, errors=(403,), signed_in=True)
 async def member_add(request: Request) -> Response:
     """Invite someone into a private room (its owner or a moderator)."""
     data = await web.read_json(request)
@@ -74,6 +136,7 @@ async def member_add(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@openapi.operation({204: None}, errors=(403, 409, 422), signed_in=True)
 async def member_remove(request: Request) -> Response:
     """Take someone out of a private room (its owner or a moderator)."""
     room_id, username = request.path_params["id"], request.path_params["username"]
@@ -81,19 +144,10 @@ async def member_remove(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@openapi.operation({204: None}, errors=(403,), signed_in=True)
 async def message_delete(request: Request) -> Response:
     """Delete a message (its author or a moderator); it stays as a tombstone."""
     await services.delete_message(request.state.user, request.path_params["id"])
-    return Response(status_code=204)
-
-
-async def room_read(request: Request) -> Response:
-    """Remember how far this person has read a room."""
-    data = await web.read_json(request)
-    seq = data.get("seq")
-    if isinstance(seq, bool) or not isinstance(seq, int):
-        seq = -1
-    await services.mark_read(request.state.user, request.path_params["id"], seq)
     return Response(status_code=204)
 
 

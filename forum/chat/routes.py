@@ -45,7 +45,7 @@ async def room_page(request: Request) -> Response:
     context["form"] = {}
     if context["messages"]:
         await services.mark_read(
-            request.state.user, context["room"]["id"], context["room"]["last_seq"]
+            request.state.user, context["room"]["id"], {"seq": context["room"]["last_seq"]}
         )
     return web.render(request, "chat/room.html", context)
 

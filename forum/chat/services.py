@@ -12,16 +12,16 @@ from tortoise.exceptions import IntegrityError
 from forum import clock, database, events, ratelimits
 from forum.accounts.models import User, UserStatus
 from forum.accounts.services import is_owner_or_staff, is_staff
+from forum.chat import forms
 from forum.chat.models import Message, Room, RoomKind, RoomMember
 from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
 from forum.notifications import services as notifications
 from forum.pagination import Page, cursor_id, decode_cursor, page_of
-from forum.validation import FieldErrors, choice, html_has_visible_text, text
+from forum.validation import FieldErrors, html_has_visible_text
 
-MESSAGE_MAX = 4000
-ROOM_NAME_MAX = 80
+MESSAGE_MAX = forms.MESSAGE_MAX
 CLIENT_ID_MAX = 64
 REPLAY_LIMIT = 200
 HISTORY_MAX = 100
@@ -126,10 +126,9 @@ async def create_room(actor: User | None, data: Mapping[str, Any]) -> dict[str, 
     if not may_create_room(user):
         raise PermissionDenied("Only moderators can open rooms.")
     errors = FieldErrors()
-    name = text(data, "name", errors, max_length=ROOM_NAME_MAX)
-    kinds = (RoomKind.PUBLIC.value, RoomKind.PRIVATE.value)
-    kind = choice(data, "kind", kinds, errors, "Choose public or private.")
+    values = forms.ROOM.read(data, errors)
     errors.raise_if_any()
+    name, kind = values["name"], values["kind"]
     return await _open_room(kind, name, owner=user, members=[user] if kind == "private" else [])
 
 
@@ -158,7 +157,14 @@ async def _open_room(
         )
         for person in members:
             await RoomMember.create(room_id=room.id, user_id=person.id)
-        await events.publish("chat.room_created", events.EVERYONE, room_id=room.id)
+        # Who may learn that a room exists is who may read it: everyone, or its members.
+        audiences = (
+            [events.EVERYONE]
+            if kind == RoomKind.PUBLIC
+            else [events.to_user(p.id) for p in members]
+        )
+        for audience in audiences:
+            await events.publish("chat.room_created", audience, room_id=room.id)
     return {name: getattr(room, name) for name in ROOM_COLUMNS}
 
 
@@ -283,7 +289,7 @@ async def send_message(
             return earlier, False
     room = await _writable_room(user, room_id)
     errors = FieldErrors()
-    source = text({"body": body}, "body", errors, max_length=MESSAGE_MAX, multiline=True)
+    source = forms.MESSAGE.read({"body": body}, errors).get("body", "")
     errors.raise_if_any()
     await ratelimits.check(f"chat-send:{user.id}", limit=SEND_LIMIT, window=SEND_WINDOW)
     html = await asyncio.to_thread(render_markdown, source)
@@ -432,9 +438,15 @@ async def delete_message(actor: User | None, message_id: int) -> None:
         )
 
 
-async def mark_read(actor: User | None, room_id: int, seq: int) -> None:
-    """Remember that this person has seen the room up to seq."""
+async def mark_read(actor: User | None, room_id: int, data: Mapping[str, Any]) -> None:
+    """Remember that this person has seen the room up to the seq sent."""
     user = require_member(actor)
+    errors = FieldErrors()
+    seq = forms.READ.read(data, errors).get("seq")
+    if seq is None:
+        errors.add("seq", "Send the seq of the latest message read.")
+    errors.raise_if_any()
+    assert seq is not None
     room = await access_room(user, room_id)
     seen = min(max(seq, 0), room["last_seq"])
     updated = await RoomMember.filter(

@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import web
+from forum import openapi, web
 from forum.accounts.models import User
 from forum.notifications import services
+from forum.openapi import BOOLEAN, INTEGER, MOMENT, STRING, Component, record
 from forum.pagination import clamp_limit
 
 
@@ -19,6 +20,22 @@ async def me_fields(user: User) -> dict[str, Any]:
     return {"unread_notifications": await services.unread_count(user)}
 
 
+NOTIFICATION = Component(
+    "Notification",
+    record(
+        {
+            "id": INTEGER,
+            "kind": STRING,
+            "text": STRING,
+            "url": STRING,
+            "created_at": MOMENT,
+            "read": BOOLEAN,
+        }
+    ),
+)
+
+
+@openapi.operation({200: openapi.page(NOTIFICATION)}, signed_in=True, paged=True)
 async def notification_list(request: Request) -> Response:
     """This person's notifications, newest first (?unread=true for the unread ones)."""
     page = await services.list_notifications(
@@ -35,12 +52,10 @@ async def notification_list(request: Request) -> Response:
     )
 
 
+@openapi.operation({204: None}, body=services.READ, signed_in=True)
 async def notification_read(request: Request) -> Response:
     """Mark notifications read: {ids: [...]} or {all: true}."""
-    data = await web.read_json(request)
-    await services.mark_read(
-        request.state.user, data.get("ids"), everything=data.get("all") is True
-    )
+    await services.mark_read(request.state.user, await web.read_json(request))
     return Response(status_code=204)
 
 

@@ -25,7 +25,7 @@ async def notifications_page(request: Request) -> Response:
 
 async def notifications_read(request: Request) -> Response:
     """Mark every notification read."""
-    await services.mark_read(require_user(request), everything=True)
+    await services.mark_read(require_user(request), {"all": True})
     return web.redirect("/notifications")
 
 

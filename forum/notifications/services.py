@@ -5,15 +5,15 @@ Any feature notifies through notify(); who is told is the calling service's deci
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from forum import clock, database, events
 from forum.accounts.models import User
-from forum.errors import InvalidInput
 from forum.guards import require_member
 from forum.notifications.models import Notification
 from forum.pagination import Page, cursor_id, decode_cursor, page_of
+from forum.validation import Body, FieldErrors, Flag, IdList
 
 TEXT_MAX, URL_MAX = 200, 200
 READ_MAX_IDS = 100
@@ -67,23 +67,24 @@ async def unread_count(actor: User | None) -> int:
     return await Notification.filter(user_id=actor.id, read_at=None).count()
 
 
-async def mark_read(actor: User | None, ids: object = None, *, everything: bool = False) -> None:
-    """Mark some of this person's notifications (or all of them) read."""
+_IDS_MESSAGE = f"Send a list of 1 to {READ_MAX_IDS} notification ids, or all: true."
+READ = Body(
+    {
+        "ids": IdList(READ_MAX_IDS, _IDS_MESSAGE, description="The notifications to mark read."),
+        "all": Flag("true marks every notification read."),
+    }
+)
+
+
+async def mark_read(actor: User | None, data: Mapping[str, Any]) -> None:
+    """Mark some of this person's notifications ({ids: [...]}) or all of them ({all: true}) read."""
     user = require_member(actor)
+    errors = FieldErrors()
+    values = READ.read(data, errors)
+    if not errors.errors and values.get("all") is not True and "ids" not in values:
+        errors.add("ids", _IDS_MESSAGE)
+    errors.raise_if_any()
     query = Notification.filter(user_id=user.id, read_at=None)
-    if not everything:
-        query = query.filter(id__in=_ids(ids))
+    if values.get("all") is not True:
+        query = query.filter(id__in=values["ids"])
     await query.update(read_at=clock.now())
-
-
-def _ids(raw: object) -> Sequence[int]:
-    if (
-        not isinstance(raw, list)
-        or not raw
-        or len(raw) > READ_MAX_IDS
-        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in raw)
-    ):
-        raise InvalidInput(
-            fields={"ids": f"Send a list of 1 to {READ_MAX_IDS} notification ids, or all: true."}
-        )
-    return raw

@@ -2,97 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-
-PORCHLIGHT = [sys.executable, "-m", "forum"]
-
-
-@pytest.fixture
-async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database for a server process: a file, or a new PostgreSQL database."""
-    if TEST_DATABASE_URL.startswith("sqlite"):
-        yield f"sqlite://{tmp_path}/server.db"
-        return
-    base, _, _ = TEST_DATABASE_URL.rpartition("/")
-    name = f"porchlight_server_{uuid.uuid4().hex}"
-    admin_dsn = base.replace("postgres://", "postgresql://", 1) + "/postgres"
-    connection = await asyncpg.connect(admin_dsn)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
+from tests import servers
+from tests.servers import PORCHLIGHT
+from tests.servers import run as _run
 
 
 @pytest.fixture
-def environment(tmp_path: Path, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORCHLIGHT_")}
-    env.update(PORCHLIGHT_DATA_DIR=str(tmp_path / "data"), PORCHLIGHT_DATABASE_URL=database_url)
-    if TEST_REDIS_URL:
-        env["PORCHLIGHT_REDIS_URL"] = TEST_REDIS_URL
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PORCHLIGHT, *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with servers.fresh_database(tmp_path) as database_url:
+        yield servers.environment(tmp_path, database_url)
 
 
 @pytest.fixture
 def server(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [*PORCHLIGHT, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError((tmp_path / "server.log").read_text())
+    with servers.serving(environment, tmp_path) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_migrate_is_idempotent(environment: dict[str, str], tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from forum.accounts import services
 from forum.accounts.models import User
 from tests import factories
 
@@ -61,3 +62,20 @@ async def test_wrong_password_and_unknown_user_answer_alike(
     )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_patch_me_changes_only_the_fields_given(
+    client: httpx.AsyncClient, member: User
+) -> None:
+    await services.update_profile(member, {"display_name": "Maria", "area": "Elm", "bio": "Hi"})
+    await factories.bearer(client, member)
+    response = await client.patch("/api/v1/me", json={"display_name": "Maria from Elm Street"})
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["display_name"] == "Maria from Elm Street"
+    stored = await User.get(id=member.id)
+    assert (stored.area, stored.bio) == ("Elm", "Hi")
+
+
+async def test_patch_me_needs_someone_signed_in(client: httpx.AsyncClient, db: None) -> None:
+    response = await client.patch("/api/v1/me", json={"display_name": "Nobody"})
+    assert response.status_code == 401

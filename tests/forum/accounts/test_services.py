@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from forum.accounts import passwords, services, sessions
+from forum.accounts import admission, passwords, services, sessions
 from forum.accounts.models import Invite, User
 from forum.app import close_resources, create_app
 from forum.errors import InvalidInput
@@ -100,8 +100,8 @@ async def test_approval_mode_holds_signups_until_an_admin_approves(
         )
         assert login.status_code == 403
         assert login.json()["error"]["code"] == "pending_approval"
-        pending = await services.pending_signups(admin)
-        await services.decide_signup(admin, pending[0].id, approve=True)
+        pending = await admission.pending_signups(admin)
+        await admission.decide_signup(admin, pending[0].id, approve=True)
         login = await http.post(
             "/api/v1/auth/login", json={"username": "newbie", "password": body["password"]}
         )
@@ -111,7 +111,7 @@ async def test_approval_mode_holds_signups_until_an_admin_approves(
 async def test_invite_mode_needs_a_valid_unused_invite(
     db: None, tmp_path: object, admin: User
 ) -> None:
-    code = await services.create_invite(admin, "for the baker")
+    code, _ = await admission.create_invite(admin, "for the baker")
     body = {"username": "baker", "email": "baker@example.org", "password": "a long fine password"}
     async with _app(tmp_path, PORCHLIGHT_SIGNUP="invite") as http:
         refused = await http.post("/api/v1/auth/register", json=body)
@@ -204,5 +204,5 @@ async def test_a_registered_placeholder_name_cannot_block_deletion(member: User)
 
 async def test_invite_note_with_control_characters_is_refused(admin: User) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await services.create_invite(admin, "for\x00the baker")
+        await admission.create_invite(admin, "for\x00the baker")
     assert "note" in caught.value.fields

@@ -130,3 +130,29 @@ async def test_deleting_account_erases_personal_data_and_keeps_posts(member: Use
     assert post.author_id == member.id  # type: ignore[attr-defined]
     # The name is free again for someone new.
     await factories.user(username="maria")
+
+
+async def test_deleting_an_account_deletes_its_sessions(member: User) -> None:
+    await sessions.start_session(member)
+    await sessions.start_session(member, kind="token")
+    await services.delete_account(member, factories.PASSWORD)
+    # The rows themselves, not just the sign-in: the non-active check would refuse them too.
+    assert await Session.filter(user_id=member.id).count() == 0
+
+
+@pytest.mark.parametrize("status", ["pending", "deleted"])
+async def test_sessions_of_users_who_are_not_active_are_refused_and_deleted(
+    member: User, status: str
+) -> None:
+    key, session = await sessions.start_session(member)
+    # Changed behind the services' back: the session row outlives the account's change.
+    await User.filter(id=member.id).update(status=status)
+    assert await sessions.authenticate(key) is None
+    assert not await Session.filter(id=session.id).exists()
+
+
+@pytest.mark.parametrize("key", ["", "k" * 101])
+async def test_empty_and_oversize_secrets_are_refused_unlooked(member: User, key: str) -> None:
+    # A row no real sign-in makes (issued secrets are 43 characters): only the guard refuses it.
+    await Session.create(key_hash=sessions.digest(key), user=member, last_seen_at=clock.now())
+    assert await sessions.authenticate(key) is None

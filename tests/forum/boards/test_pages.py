@@ -83,7 +83,9 @@ async def test_topic_page_shows_posts_with_authors_times_and_sanitized_bodies(
     assert "<strong>thanks</strong>" in html
     assert "<script" not in html
     assert 'href="/u/sam">Sam</a>' in html
-    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">', html)
+    assert re.search(
+        r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" title="[^"]+">just now<', html
+    )
 
 
 async def test_long_topics_have_previous_and_next_page_links(

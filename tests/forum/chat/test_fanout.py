@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +18,9 @@ from forum.app import close_resources, create_app
 from forum.chat.models import Message
 from forum.settings import Settings
 from realtime.events import EventBus
+from tests import servers
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.forum.chat.conftest import frames_until, serving
-from tests.forum.test_server import database_url, environment  # noqa: F401 - shared fixtures
-
-PORCHLIGHT = [sys.executable, "-m", "forum"]
 
 
 async def test_sends_still_store_and_ack_while_redis_is_unreachable(
@@ -71,66 +65,25 @@ async def test_sends_still_store_and_ack_while_redis_is_unreachable(
     assert await Message.filter(room_id=room["id"]).count() == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_healthy(url: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(log.read_text())
-
-
 @pytest.fixture
-def two_servers(environment: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:  # noqa: F811
+def two_servers(tmp_path: Path) -> Iterator[list[str]]:
     if not TEST_REDIS_URL:
         pytest.skip("fan-out across processes needs Redis: it runs in the PostgreSQL + Redis pass")
-    migrated = subprocess.run(
-        [*PORCHLIGHT, "migrate"], env=environment, cwd=tmp_path, capture_output=True, timeout=120
-    )
-    assert migrated.returncode == 0, migrated.stderr
-    env = {**environment, "PORCHLIGHT_ADMIN_PASSWORD": "a long admin password for the test"}
-    made = subprocess.run(
-        [*PORCHLIGHT, "create-admin", "rosa", "--email", "rosa@example.org"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
-    processes, urls, logs = [], [], []
-    try:
-        for n in range(2):
-            port = _free_port()
-            log_path = tmp_path / f"server{n}.log"
-            log = log_path.open("w")
-            logs.append(log)
-            processes.append(
-                subprocess.Popen(
-                    [*PORCHLIGHT, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env={**environment, "PORCHLIGHT_RATE_LIMITS": "off"},
-                    cwd=tmp_path,
-                    stdout=log,
-                    stderr=log,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-            _wait_healthy(urls[-1], log_path)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=20)
-        for log in logs:
-            log.close()
+    with servers.fresh_database(tmp_path) as database_url:
+        env = servers.environment(tmp_path, database_url, PORCHLIGHT_RATE_LIMITS="off")
+        migrated = servers.run(["migrate"], env, tmp_path)
+        assert migrated.returncode == 0, migrated.stderr
+        made = servers.run(
+            ["create-admin", "rosa", "--email", "rosa@example.org"],
+            {**env, "PORCHLIGHT_ADMIN_PASSWORD": "a long admin password for the test"},
+            tmp_path,
+        )
+        assert made.returncode == 0, made.stderr
+        first, second = tmp_path / "first", tmp_path / "second"
+        first.mkdir()
+        second.mkdir()
+        with servers.serving(env, first) as one, servers.serving(env, second) as two:
+            yield [one, two]
 
 
 def _token(url: str, username: str, password: str, *, register: bool = False) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from forum import ratelimits
 from forum.accounts.models import User
 from forum.chat import services as chat
 from forum.chat.models import Message
+from realtime.hub import OUTGOING_MAX
 from tests import factories
 from tests.forum.chat.conftest import LiveServer, frames_until, next_frame
 
@@ -269,23 +271,32 @@ async def test_typing_and_presence_reach_the_others_in_the_room(
     assert typing["user"]["username"] == "sam"
 
 
-def test_a_client_that_stops_reading_is_cut_off_not_buffered() -> None:
-    from realtime.hub import OUTGOING_MAX, Connection, Hub
-
-    hub = Hub()
-    slow = Connection(user_id=1, author={"id": 1})
-    quick = Connection(user_id=2, author={"id": 2})
-    for connection in (slow, quick):
-        hub.attach(connection)
-        hub.join(connection, 5)
-    for n in range(OUTGOING_MAX + 10):
-        hub.deliver("room:5", f'{{"n":{n}}}')
-        if n % 10 == 0:  # the quick one keeps reading
-            while not quick.outgoing.empty():
-                quick.outgoing.get_nowait()
-    assert slow.overflowed
-    assert slow.outgoing.qsize() <= OUTGOING_MAX
-    # The last thing queued tells the writer to close: nothing more is kept for it.
-    items = [slow.outgoing.get_nowait() for _ in range(slow.outgoing.qsize())]
-    assert items[-1] is None
-    assert not quick.overflowed
+async def test_a_client_that_stops_reading_is_let_go_while_the_others_still_hear_everything(
+    app: Any, live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    live = app.state.live
+    room = f"room:{lounge['id']}"
+    # A small receive buffer, and a client that holds one frame and then pauses reading.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", live_server.port))
+    sock.setblocking(False)
+    stalled = await live_server.connect(member, sock=sock, max_queue=1, close_timeout=1)
+    async with stalled, await live_server.connect(other_member) as listener:
+        await _subscribe(stalled, lounge["id"])
+        await _subscribe(listener, lounge["id"])
+        await frames_until(listener, "presence")
+        heard, frame = 0, {"type": "typing", "room": lounge["id"], "pad": "x" * 4000}
+        presence: list[dict[str, Any]] = []
+        for _ in range(OUTGOING_MAX * 8):
+            if all(c.user_id != member.id for c in live.hub.connections(room)):
+                break
+            await live.send_to_room(lounge["id"], frame)
+            while (got := await next_frame(listener))["type"] != "typing":
+                presence += [got] if got["type"] == "presence" else []
+            heard += 1
+        if not presence:
+            presence = await frames_until(listener, "presence")
+    assert all(c.user_id != member.id for c in live.hub.connections(room))
+    assert [u["username"] for u in presence[-1]["users"]] == [other_member.username]
+    assert OUTGOING_MAX < heard < OUTGOING_MAX * 8

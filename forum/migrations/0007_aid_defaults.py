@@ -51,7 +51,7 @@ async def remove_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_aid")]
+    dependencies = [("models", "0006_aid")]
 
     initial = False
 

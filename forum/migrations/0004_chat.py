@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_topic_status')]
+    dependencies = [('models', '0003_user_dm_policy')]
 
     initial = False
 

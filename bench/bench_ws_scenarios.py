@@ -1,0 +1,179 @@
+"""The WebSocket benchmark's scenarios, each on an already running server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench_servers import Server
+from bench_ws_clients import MARK, Pool, Run, Sender, open_ws, small_buffer_socket
+from bench_ws_probes import cpu_seconds, rss_kib, server_pids, socket_fds, tcp_state
+from websockets.exceptions import ConnectionClosed
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest rank: the smallest value at least `share` of the values do not exceed."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def summary(run: Run, server_cpu: float, client_cpu: float) -> dict[str, Any]:
+    return {
+        "messages": run.messages,
+        "recipients": run.recipients,
+        "p50_ms": percentile(run.latencies_ms, 0.50),
+        "p99_ms": percentile(run.latencies_ms, 0.99),
+        "max_ms": max(run.latencies_ms, default=float("nan")),
+        "incomplete_messages": run.incomplete,
+        "deliveries": run.deliveries,
+        "elapsed_s": run.elapsed,
+        "deliveries_per_s": run.deliveries / run.elapsed if run.elapsed else 0.0,
+        "server_cpu_share": server_cpu / run.elapsed if run.elapsed else 0.0,
+        "client_cpu_share": client_cpu / run.elapsed if run.elapsed else 0.0,
+        "pacing": run.pacing,
+        "loadavg": list(__import__("os").getloadavg()),
+    }
+
+
+@dataclass
+class Target:
+    """A server under test with the clients connected to it."""
+
+    server: Server
+    pool: Pool
+    sender: Sender
+
+    @property
+    def pids(self) -> list[int]:
+        return server_pids(self.server.process.pid)
+
+
+async def measured(target: Target, go: Callable[[], Any]) -> dict[str, Any]:
+    """Run a send sequence, noting the server's and this process's CPU time around it."""
+    target.pool.tracker.expected = len(target.pool.clients)
+    server0, client0 = cpu_seconds(target.pids), time.process_time()
+    run: Run = await go()
+    server1, client1 = cpu_seconds(target.pids), time.process_time()
+    return summary(run, server1 - server0, client1 - client0)
+
+
+async def idle_memory(target: Target, tokens: Sequence[str | None], count: int) -> dict[str, Any]:
+    """RSS before and after opening `count` idle clients (subscribed, on the forum)."""
+    pool, pid = target.pool, target.server.process.pid
+    await pool.grow(20, tokens)  # warm up whatever is lazily imported or cached
+    await pool.settle(0.5)
+    await pool.shrink(0)
+    await asyncio.sleep(1.0)
+    before = rss_kib(pid)
+    connect_s = await pool.grow(count, tokens)
+    settle_s = await pool.settle()
+    await asyncio.sleep(1.0)
+    after = rss_kib(pid)
+    return {
+        "connections": count,
+        "rss_before_kib": before,
+        "rss_after_kib": after,
+        "per_connection_kib": (after - before) / count,
+        "connect_s": connect_s,
+        "settle_s": settle_s,
+        "frames_during_setup": pool.tracker.frames,
+        "loadavg": list(__import__("os").getloadavg()),
+    }
+
+
+async def fanout(target: Target, clients: int, messages: int, gap: float) -> dict[str, Any]:
+    await target.pool.shrink(clients)
+    await target.pool.settle()
+    target.pool.tracker.expected = len(target.pool.clients)
+    await target.sender.closed_loop(10, gap)  # warm-up, not counted
+    return await measured(target, lambda: target.sender.closed_loop(messages, gap))
+
+
+async def fixed_rate(target: Target, rate: float, seconds: float) -> dict[str, Any]:
+    await target.pool.settle()
+    first = target.sender.next_k
+    count = max(1, round(rate * seconds))
+    result = await measured(target, lambda: target.sender.fixed_rate(count, rate))
+    ks = set(range(first, first + count))
+    missing = [len(ks - client.got) for client in target.pool.clients]
+    result.update(
+        clients_missing_any=sum(1 for m in missing if m),
+        lost_deliveries=sum(missing),
+        expected_deliveries=count * len(target.pool.clients),
+    )
+    return result
+
+
+async def slow_reader(
+    target: Target, token: str, username: str, room: int, messages: int, gap: float, rcvbuf: int
+) -> dict[str, Any]:
+    """One more client subscribes and then never reads; the others' fan-out is measured."""
+    sock = small_buffer_socket(target.server.port, rcvbuf)
+    slow_port = sock.getsockname()[1]
+    ws = await open_ws(target.server.port, token, sock=sock, max_queue=1)
+    await ws.send(json.dumps({"type": "subscribe", "room": room}))
+    while not str(await asyncio.wait_for(ws.recv(), 30)).startswith('{"type":"subscribed"'):
+        pass
+    watch: dict[str, Any] = {"cut_at_s": None, "cut_after_messages": None, "max_tx_queue": 0}
+    first = target.sender.next_k
+    tracker = target.pool.tracker
+    await target.pool.settle()
+    # The server tells the room when it lets a connection go: the others' presence frames
+    # then no longer list the slow client's account (one that no other client uses).
+    tracker.absent_mark, tracker.absent_at = f'"{username}"', None
+    started = time.perf_counter()
+
+    async def poll() -> None:
+        while True:
+            state = tcp_state(target.server.port, slow_port)
+            if state is not None:
+                watch["max_tx_queue"] = max(watch["max_tx_queue"], state[1])
+            if tracker.absent_at is not None and watch["cut_at_s"] is None:
+                watch["cut_at_s"] = tracker.absent_at - started
+                watch["cut_after_messages"] = target.sender.next_k - first
+            await asyncio.sleep(0.1)
+
+    poller = asyncio.create_task(poll())
+    result = await measured(target, lambda: target.sender.closed_loop(messages, gap))
+    await asyncio.sleep(1.0)
+    poller.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await poller
+    tracker.absent_mark = None
+    end_state = tcp_state(target.server.port, slow_port)
+    # Now read what reached the slow client and how its connection ended.
+    received, code, reason = 0, None, ""
+    try:
+        while True:
+            text = str(await asyncio.wait_for(ws.recv(), 5))
+            received += MARK in text
+    except ConnectionClosed as closed:
+        if closed.rcvd is not None:
+            code, reason = closed.rcvd.code, closed.rcvd.reason
+    except TimeoutError:
+        pass
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(ws.close(), 2)
+    result.update(
+        slow_rcvbuf=rcvbuf,
+        disconnected=watch["cut_at_s"] is not None,
+        cut_at_s=watch["cut_at_s"],
+        cut_after_messages=watch["cut_after_messages"],
+        server_side_state_at_end=end_state[0] if end_state else "gone",
+        server_side_max_tx_queue=watch["max_tx_queue"],
+        slow_client_got_messages=received,
+        slow_client_close=(code, reason),
+    )
+    return result
+
+
+def worker_sockets(target: Target) -> dict[int, int]:
+    return {pid: socket_fds(pid) for pid in target.pids}

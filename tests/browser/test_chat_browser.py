@@ -1,0 +1,183 @@
+"""Chat in a real browser: Debian's chromium, driven by Playwright, against `porchlight serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_accessibility import _summary, _violations
+
+PORCHLIGHT = [sys.executable, "-m", "forum"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Site:
+    """A seeded demo site served by a real process, which a test may restart."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PORCHLIGHT_")}
+        self.env.update(PORCHLIGHT_DATA_DIR=str(folder / "data"), PORCHLIGHT_PORT=str(self.port))
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log: Any = None
+        assert self._migrate()
+        seeded = subprocess.run(
+            [*PORCHLIGHT, "seed-demo"],
+            env=self.env,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        found = re.search(r"password: (\S+)", seeded.stdout)
+        assert found, seeded.stdout
+        self.password = found.group(1)
+
+    def _migrate(self) -> bool:
+        done = subprocess.run(
+            [*PORCHLIGHT, "migrate"],
+            env=self.env,
+            cwd=self.folder,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        return done.returncode == 0
+
+    def start(self) -> None:
+        self.log = (self.folder / "server.log").open("ab")
+        self.process = subprocess.Popen(
+            [*PORCHLIGHT, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env,
+            cwd=self.folder,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError((self.folder / "server.log").read_text())
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    served = Site(tmp_path_factory.mktemp("chat-site"))
+    served.start()
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    # Its own browser on the test's loop: the server it talks to restarts under it.
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+async def _signed_in(browser: Browser, site: Site, username: str, **options: Any) -> Page:
+    context = await browser.new_context(base_url=site.url, **options)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.fill("#username", username)
+    await page.fill("#password", site.password)
+    await page.click("main button[type=submit]")
+    await page.wait_for_url(re.compile(r"/(\?.*)?$"))
+    return page
+
+
+async def test_a_message_typed_in_one_browser_appears_in_the_other(
+    browser: Browser, site: Site
+) -> None:
+    june = await _signed_in(browser, site, "june", viewport={"width": 390, "height": 844})
+    walter = await _signed_in(browser, site, "walter")
+    for page in (june, walter):
+        await page.goto("/chat/1")
+        await page.wait_for_selector("text=Connected.")
+    await walter.fill("#body", "Anyone walking to the market?")
+    await walter.keyboard.press("Enter")
+    await june.wait_for_selector(".message >> text=Anyone walking to the market?")
+    # The sender's local echo is replaced by the stored message, not left beside it.
+    await walter.wait_for_selector(".message:not(.message--pending) >> text=Anyone walking")
+    assert await walter.locator(".message--pending").count() == 0
+    assert await june.locator("text=Here now").count() == 1
+
+
+async def test_the_page_catches_up_by_itself_after_the_server_restarts(
+    browser: Browser, site: Site
+) -> None:
+    june = await _signed_in(browser, site, "june")
+    await june.goto("/chat/1")
+    await june.wait_for_selector("text=Connected.")
+    site.stop()
+    await june.wait_for_selector("text=Connection lost; trying again…")
+    site.start()
+    # Right after the restart, before June's page is back, Theo writes: her page must catch up.
+    async with httpx.AsyncClient(base_url=site.url) as http:
+        login = await http.post(
+            "/api/v1/auth/login", json={"username": "theo", "password": site.password}
+        )
+    token = login.json()["token"]
+    ws_url = site.url.replace("http://", "ws://") + "/ws"
+    async with websockets.connect(
+        ws_url, additional_headers={"Authorization": f"Bearer {token}"}
+    ) as theo:
+        await theo.send(
+            json.dumps(
+                {"type": "send", "room": 1, "body": "Back after the restart", "client_id": "t-1"}
+            )
+        )
+        while json.loads(await theo.recv())["type"] != "ack":
+            pass
+    await june.wait_for_selector("text=Back after the restart", timeout=40_000)
+    await june.wait_for_selector("text=Connected.")
+
+
+async def test_the_chat_page_passes_an_axe_scan_with_no_violation(
+    browser: Browser, site: Site
+) -> None:
+    june = await _signed_in(browser, site, "june", viewport={"width": 390, "height": 844})
+    await june.goto("/chat/1")
+    await june.wait_for_selector("text=Connected.")
+    violations = await _violations(june)
+    assert not violations, _summary(violations)
