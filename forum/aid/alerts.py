@@ -13,7 +13,7 @@ from forum.aid.models import Aid, AidAlert
 from forum.errors import NotFound
 from forum.guards import require_member
 from forum.notifications import services as notifications
-from forum.validation import FieldErrors, choice
+from forum.validation import FieldErrors
 
 ALERTS_MAX = 20
 COLUMNS = ("id", "kind", "category_id", "area_id", "created_at")
@@ -40,15 +40,8 @@ async def save_alert(actor: User | None, data: Mapping[str, Any]) -> dict[str, A
     """Watch a category, an area or both (and optionally one kind)."""
     user = require_member(actor)
     errors = FieldErrors()
-    kind = (
-        choice(
-            data, "kind", ("", *forms.KINDS), errors, "Choose offers, requests or both.", default=""
-        )
-        if data.get("kind")
-        else ""
-    )
-    category = forms.slug_field(data, "category", errors) if data.get("category") else ""
-    area = forms.slug_field(data, "area", errors) if data.get("area") else ""
+    values = forms.ALERT.read(data, errors)
+    kind, category, area = (values.get(name, "") for name in ("kind", "category", "area"))
     if not category and not area and "category" not in errors.errors:
         errors.add("category", "Choose a category, an area, or both.")
     category_id, area_id = await vocabularies.resolve(category, area, errors)

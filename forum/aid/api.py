@@ -8,9 +8,102 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import clock, web
-from forum.aid import alerts, listing, responses, services, vocabularies
-from forum.pagination import Page, clamp_limit
+from forum import clock, openapi, web
+from forum.accounts.api import AUTHOR
+from forum.aid import alerts, forms, listing, responses, services, vocabularies
+from forum.aid.models import AidKind, AidStatus, ResponseStatus, Urgency
+from forum.openapi import INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
+from forum.pagination import Page
+
+_STATUSES = enum(tuple(s.value for s in AidStatus))
+AID = Component(
+    "Aid",
+    record(
+        {
+            "id": INTEGER,
+            "kind": enum(tuple(k.value for k in AidKind)),
+            "title": STRING,
+            "body": {"type": "string", "description": "Markdown."},
+            "body_html": {"type": "string", "description": "The sanitized rendering."},
+            "category": {"type": "string", "description": "The category's slug."},
+            "area": {"type": "string", "description": "The area's slug."},
+            "urgency": enum(tuple(u.value for u in Urgency)),
+            "status": _STATUSES,
+            "author": {
+                **nullable(AUTHOR),
+                "description": "null when the name is hidden from this viewer (show_name false).",
+            },
+            "created_at": MOMENT,
+            "expires_at": MOMENT,
+            "category_name": STRING,
+            "area_name": STRING,
+            "thank_you_html": {
+                **nullable(STRING),
+                "description": "The owner's sanitized thank-you, once fulfilled; null before.",
+            },
+        }
+    ),
+)
+RESPONSE = Component(
+    "AidResponse",
+    record(
+        {
+            "id": INTEGER,
+            "aid_id": INTEGER,
+            "responder": AUTHOR,
+            "message": STRING,
+            "status": enum(tuple(s.value for s in ResponseStatus)),
+            "created_at": MOMENT,
+            "room_id": {"type": "integer", "description": "The private hand-off room."},
+        }
+    ),
+)
+ENTRY = Component("AidVocabularyEntry", record({"id": INTEGER, "slug": STRING, "name": STRING}))
+STEP = Component(
+    "AidStep",
+    record(
+        {
+            "from_status": {**nullable(_STATUSES), "description": "null for the creation."},
+            "to_status": _STATUSES,
+            "by": enum(("automatically", "the owner", "the helper", "a moderator")),
+            "created_at": MOMENT,
+        }
+    ),
+)
+ALERT = Component(
+    "AidAlert",
+    record(
+        {
+            "id": INTEGER,
+            "kind": {**nullable(enum(forms.KINDS)), "description": "null: offers and requests."},
+            "category": {**nullable(STRING), "description": "A category's slug; null: any."},
+            "area": {**nullable(STRING), "description": "An area's slug; null: any."},
+            "created_at": MOMENT,
+        }
+    ),
+)
+_ID = {"id": "$response.body#/id"}
+_AID_LINKS = {
+    "read": Link("api:aid_detail", "get", _ID),
+    "change": Link("api:aid_update", "patch", _ID),
+    "status": Link("api:aid_status", "post", _ID),
+    "timeline": Link("api:aid_timeline", "get", _ID),
+    "matches": Link("api:aid_matches", "get", _ID),
+    "responses": Link("api:aid_responses", "get", _ID),
+    "respond": Link("api:aid_respond", "post", _ID),
+}
+_RESPONSE_LINKS = {
+    "accept": Link(
+        "api:aid_accept",
+        "post",
+        {"id": "$response.body#/aid_id", "response_id": "$response.body#/id"},
+    ),
+    "decline": Link(
+        "api:aid_decline",
+        "post",
+        {"id": "$response.body#/aid_id", "response_id": "$response.body#/id"},
+    ),
+}
 
 
 def aid_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -48,156 +141,13 @@ def _entry_json(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "slug": row["slug"], "name": row["name"]}
 
 
-def _listing(page: Page[dict[str, Any]] | list[dict[str, Any]], serialize: Any) -> Response:
-    if isinstance(page, list):
-        return web.json_response({"items": [serialize(r) for r in page], "next_cursor": None})
-    return web.json_response(
-        {"items": [serialize(r) for r in page.items], "next_cursor": page.next_cursor}
-    )
-
-
-def _page_args(request: Request) -> dict[str, Any]:
+def _step_json(step: dict[str, Any]) -> dict[str, Any]:
     return {
-        "cursor": request.query_params.get("cursor"),
-        "limit": clamp_limit(request.query_params.get("limit")),
+        "from_status": step["from_status"],
+        "to_status": step["to_status"],
+        "by": step["by"],
+        "created_at": clock.iso(step["created_at"]),
     }
-
-
-async def aid_list(request: Request) -> Response:
-    """Offers and requests for any filters (kind, category, area, status, urgency), sorted."""
-    page = await listing.list_aid(request.state.user, request.query_params, **_page_args(request))
-    return _listing(page, aid_json)
-
-
-async def aid_mine(request: Request) -> Response:
-    """This member's own offers and requests, every status."""
-    page = await listing.list_aid(
-        request.state.user, request.query_params, mine=True, **_page_args(request)
-    )
-    return _listing(page, aid_json)
-
-
-async def aid_create(request: Request) -> Response:
-    """Post an offer or a request."""
-    aid = await services.create_aid(request.state.user, await web.read_json(request))
-    return web.json_response(aid_json(aid), 201)
-
-
-async def aid_detail(request: Request) -> Response:
-    aid = await services.access_aid(request.state.user, request.path_params["id"])
-    return web.json_response(aid_json(aid))
-
-
-async def aid_update(request: Request) -> Response:
-    """Change an open post (its owner)."""
-    data = await web.read_json(request)
-    aid = await services.update_aid(request.state.user, request.path_params["id"], data)
-    return web.json_response(aid_json(aid))
-
-
-async def aid_status(request: Request) -> Response:
-    """Withdraw, mark fulfilled or renew ("open"); 409 for what the lifecycle does not allow."""
-    data = await web.read_json(request)
-    aid = await services.set_status(
-        request.state.user, request.path_params["id"], data.get("status")
-    )
-    return web.json_response(aid_json(aid))
-
-
-async def aid_renew(request: Request) -> Response:
-    """A new expiry for an open or expired post (its owner)."""
-    data = await web.read_json(request)
-    aid = await services.renew(request.state.user, request.path_params["id"], data)
-    return web.json_response(aid_json(aid))
-
-
-async def aid_thank(request: Request) -> Response:
-    """The owner's public thank-you on a fulfilled post."""
-    data = await web.read_json(request)
-    aid = await services.thank(request.state.user, request.path_params["id"], data)
-    return web.json_response(aid_json(aid))
-
-
-async def aid_timeline(request: Request) -> Response:
-    aid = await services.access_aid(request.state.user, request.path_params["id"])
-    steps = await services.timeline(request.state.user, aid)
-    return _listing(steps, lambda s: {**s, "created_at": clock.iso(s["created_at"])})
-
-
-async def aid_matches(request: Request) -> Response:
-    """Open posts of the opposite kind that fit this one, same area first."""
-    found = await listing.matches(request.state.user, request.path_params["id"])
-    return _listing(found, aid_json)
-
-
-async def response_create(request: Request) -> Response:
-    data = await web.read_json(request)
-    made = await responses.respond(request.state.user, request.path_params["id"], data)
-    return web.json_response(response_json(made), 201)
-
-
-async def response_list(request: Request) -> Response:
-    """The owner sees every response, a responder their own, anyone else 404."""
-    found = await responses.list_responses(request.state.user, request.path_params["id"])
-    return _listing(found, response_json)
-
-
-async def response_accept(request: Request) -> Response:
-    aid_id, response_id = request.path_params["id"], request.path_params["response_id"]
-    aid = await responses.accept(request.state.user, aid_id, response_id)
-    return web.json_response(aid_json(aid))
-
-
-async def response_decline(request: Request) -> Response:
-    aid_id, response_id = request.path_params["id"], request.path_params["response_id"]
-    declined = await responses.decline(request.state.user, aid_id, response_id)
-    return web.json_response(response_json(declined))
-
-
-def _vocabulary(which: str) -> list[Route]:
-    prefix = "/api/v1/aid/categories" if which == "categories" else "/api/v1/areas"
-
-    async def listed(request: Request) -> Response:
-        page = await vocabularies.entry_page(request.state.user, which, **_page_args(request))
-        return _listing(page, _entry_json)
-
-    async def added(request: Request) -> Response:
-        data = await web.read_json(request)
-        entry = await vocabularies.add_entry(request.state.user, which, data)
-        return web.json_response(_entry_json(entry), 201)
-
-    async def changed(request: Request) -> Response:
-        data = await web.read_json(request)
-        entry = await vocabularies.update_entry(
-            request.state.user, which, request.path_params["id"], data
-        )
-        return web.json_response(_entry_json(entry))
-
-    async def removed(request: Request) -> Response:
-        await vocabularies.remove_entry(request.state.user, which, request.path_params["id"])
-        return Response(status_code=204)
-
-    return [
-        Route(prefix, listed, methods=["GET"], name=f"api:aid_{which}"),
-        Route(prefix, added, methods=["POST"], name=f"api:aid_{which}_add"),
-        Route(prefix + "/{id:id}", changed, methods=["PATCH"], name=f"api:aid_{which}_update"),
-        Route(prefix + "/{id:id}", removed, methods=["DELETE"], name=f"api:aid_{which}_remove"),
-    ]
-
-
-async def alert_list(request: Request) -> Response:
-    return _listing(await alerts.list_alerts(request.state.user), _alert_json)
-
-
-async def alert_create(request: Request) -> Response:
-    """Watch a category and/or an area for new posts."""
-    alert = await alerts.save_alert(request.state.user, await web.read_json(request))
-    return web.json_response(_alert_json(alert), 201)
-
-
-async def alert_delete(request: Request) -> Response:
-    await alerts.remove_alert(request.state.user, request.path_params["id"])
-    return Response(status_code=204)
 
 
 def _alert_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +158,199 @@ def _alert_json(row: dict[str, Any]) -> dict[str, Any]:
         "area": row["area"],
         "created_at": clock.iso(row["created_at"]),
     }
+
+
+def _listing(page: Page[dict[str, Any]] | list[dict[str, Any]], serialize: Any) -> Response:
+    """A page, or a whole short list (a post's responses, its timeline) as a single last page."""
+    if isinstance(page, list):
+        return web.json_response({"items": [serialize(r) for r in page], "next_cursor": None})
+    return web.json_response(
+        {"items": [serialize(r) for r in page.items], "next_cursor": page.next_cursor}
+    )
+
+
+# The whole lists (timeline, matches, responses, alerts) are short and read neither limit
+# nor cursor: they are documented as one page, without paged=True's parameters.
+
+
+@openapi.operation({200: openapi.page(AID)}, errors=(422,), signed_in=True, paged=True)
+async def aid_list(request: Request) -> Response:
+    """Offers and requests for any filters (kind, category, area, status, urgency), sorted."""
+    page = await listing.list_aid(
+        request.state.user, request.query_params, **web.page_args(request)
+    )
+    return _listing(page, aid_json)
+
+
+@openapi.operation({200: openapi.page(AID)}, errors=(422,), signed_in=True, paged=True)
+async def aid_mine(request: Request) -> Response:
+    """This member's own offers and requests, every status."""
+    page = await listing.list_aid(
+        request.state.user, request.query_params, mine=True, **web.page_args(request)
+    )
+    return _listing(page, aid_json)
+
+
+@openapi.operation({201: AID}, body=forms.AID, signed_in=True, links=_AID_LINKS)
+async def aid_create(request: Request) -> Response:
+    """Post an offer or a request."""
+    aid = await services.create_aid(request.state.user, await web.read_json(request))
+    return web.json_response(aid_json(aid), 201)
+
+
+@openapi.operation({200: AID}, signed_in=True, links=_AID_LINKS)
+async def aid_detail(request: Request) -> Response:
+    """One offer or request."""
+    aid = await services.access_aid(request.state.user, request.path_params["id"])
+    return web.json_response(aid_json(aid))
+
+
+@openapi.operation(
+    {200: AID}, body=forms.AID_CHANGE, errors=(403, 409), signed_in=True, links=_AID_LINKS
+)
+async def aid_update(request: Request) -> Response:
+    """Change an open post (its owner)."""
+    data = await web.read_json(request)
+    aid = await services.update_aid(request.state.user, request.path_params["id"], data)
+    return web.json_response(aid_json(aid))
+
+
+@openapi.operation({200: AID}, body=forms.STATUS, errors=(403, 409), signed_in=True)
+async def aid_status(request: Request) -> Response:
+    """Withdraw, mark fulfilled or renew ("open"); 409 for what the lifecycle does not allow."""
+    data = await web.read_json(request)
+    aid = await services.set_status(
+        request.state.user, request.path_params["id"], data.get("status")
+    )
+    return web.json_response(aid_json(aid))
+
+
+@openapi.operation({200: AID}, body=forms.RENEW, errors=(403, 409), signed_in=True)
+async def aid_renew(request: Request) -> Response:
+    """A new expiry for an open or expired post (its owner)."""
+    data = await web.read_json(request)
+    aid = await services.renew(request.state.user, request.path_params["id"], data)
+    return web.json_response(aid_json(aid))
+
+
+@openapi.operation({200: AID}, body=forms.THANKS, errors=(403, 409), signed_in=True)
+async def aid_thank(request: Request) -> Response:
+    """The owner's public thank-you on a fulfilled post."""
+    data = await web.read_json(request)
+    aid = await services.thank(request.state.user, request.path_params["id"], data)
+    return web.json_response(aid_json(aid))
+
+
+@openapi.operation({200: openapi.page(STEP)}, signed_in=True)
+async def aid_timeline(request: Request) -> Response:
+    """The post's lifecycle, oldest step first, naming roles rather than people."""
+    aid = await services.access_aid(request.state.user, request.path_params["id"])
+    steps = await services.timeline(request.state.user, aid)
+    return _listing(steps, _step_json)
+
+
+@openapi.operation({200: openapi.page(AID)}, signed_in=True)
+async def aid_matches(request: Request) -> Response:
+    """Open posts of the opposite kind that fit this one, same area first."""
+    found = await listing.matches(request.state.user, request.path_params["id"])
+    return _listing(found, aid_json)
+
+
+@openapi.operation(
+    {201: RESPONSE},
+    body=forms.RESPONSE,
+    errors=(403, 409, 429),
+    signed_in=True,
+    links=_RESPONSE_LINKS,
+)
+async def response_create(request: Request) -> Response:
+    """Respond to a post; opens a private room for the two people (409 once closed)."""
+    data = await web.read_json(request)
+    made = await responses.respond(request.state.user, request.path_params["id"], data)
+    return web.json_response(response_json(made), 201)
+
+
+@openapi.operation({200: openapi.page(RESPONSE)}, signed_in=True)
+async def response_list(request: Request) -> Response:
+    """The owner sees every response, a responder their own, anyone else 404."""
+    found = await responses.list_responses(request.state.user, request.path_params["id"])
+    return _listing(found, response_json)
+
+
+@openapi.operation({200: AID}, errors=(403, 409), signed_in=True)
+async def response_accept(request: Request) -> Response:
+    """Accept a pending response (the owner): the post is matched."""
+    aid_id, response_id = request.path_params["id"], request.path_params["response_id"]
+    aid = await responses.accept(request.state.user, aid_id, response_id)
+    return web.json_response(aid_json(aid))
+
+
+@openapi.operation({200: RESPONSE}, errors=(403, 409), signed_in=True)
+async def response_decline(request: Request) -> Response:
+    """Decline a pending response (the owner); its responder is told."""
+    aid_id, response_id = request.path_params["id"], request.path_params["response_id"]
+    declined = await responses.decline(request.state.user, aid_id, response_id)
+    return web.json_response(response_json(declined))
+
+
+def _vocabulary(which: str) -> list[Route]:
+    prefix = "/api/v1/aid/categories" if which == "categories" else "/api/v1/areas"
+    singular = "category" if which == "categories" else "area"
+
+    @openapi.operation({200: openapi.page(ENTRY)}, signed_in=True, paged=True)
+    async def listed(request: Request) -> Response:
+        page = await vocabularies.entry_page(request.state.user, which, **web.page_args(request))
+        return _listing(page, _entry_json)
+
+    @openapi.operation({201: ENTRY}, body=forms.VOCABULARY, errors=(403,), signed_in=True)
+    async def added(request: Request) -> Response:
+        data = await web.read_json(request)
+        entry = await vocabularies.add_entry(request.state.user, which, data)
+        return web.json_response(_entry_json(entry), 201)
+
+    @openapi.operation({200: ENTRY}, body=forms.VOCABULARY_CHANGE, errors=(403,), signed_in=True)
+    async def changed(request: Request) -> Response:
+        data = await web.read_json(request)
+        entry = await vocabularies.update_entry(
+            request.state.user, which, request.path_params["id"], data
+        )
+        return web.json_response(_entry_json(entry))
+
+    @openapi.operation({204: None}, errors=(403, 409), signed_in=True)
+    async def removed(request: Request) -> Response:
+        await vocabularies.remove_entry(request.state.user, which, request.path_params["id"])
+        return Response(status_code=204)
+
+    listed.__doc__ = f"The {singular} list, in the administrators' order."
+    added.__doc__ = f"Add a {singular} at the end of the list (administrators)."
+    changed.__doc__ = f"Rename a {singular} or change its slug (administrators)."
+    removed.__doc__ = f"Remove a {singular} that no post uses (administrators; 409 if used)."
+    return [
+        Route(prefix, listed, methods=["GET"], name=f"api:aid_{which}"),
+        Route(prefix, added, methods=["POST"], name=f"api:aid_{which}_add"),
+        Route(prefix + "/{id:id}", changed, methods=["PATCH"], name=f"api:aid_{which}_update"),
+        Route(prefix + "/{id:id}", removed, methods=["DELETE"], name=f"api:aid_{which}_remove"),
+    ]
+
+
+@openapi.operation({200: openapi.page(ALERT)}, signed_in=True)
+async def alert_list(request: Request) -> Response:
+    """This member's saved alerts."""
+    return _listing(await alerts.list_alerts(request.state.user), _alert_json)
+
+
+@openapi.operation({201: ALERT}, body=forms.ALERT, signed_in=True)
+async def alert_create(request: Request) -> Response:
+    """Watch a category and/or an area for new posts."""
+    alert = await alerts.save_alert(request.state.user, await web.read_json(request))
+    return web.json_response(_alert_json(alert), 201)
+
+
+@openapi.operation({204: None}, signed_in=True)
+async def alert_delete(request: Request) -> Response:
+    """Stop an alert."""
+    await alerts.remove_alert(request.state.user, request.path_params["id"])
+    return Response(status_code=204)
 
 
 _AID = "/api/v1/aid/{id:id}"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from forum.aid.models import AidKind, AidStatus, Urgency
-from forum.validation import FieldErrors, choice, flag, text
+from forum.validation import Body, Choice, FieldErrors, Flag, Text, choice
 
 TITLE_MIN, TITLE_MAX = 3, 120
 BODY_MAX = 10_000
@@ -23,28 +23,100 @@ STATUSES = tuple(s.value for s in AidStatus)
 URGENCIES = tuple(u.value for u in Urgency)
 SORTS = ("newest", "urgent", "expiring")
 
-
-def title(data: Mapping[str, Any], errors: FieldErrors) -> str:
-    value = text(data, "title", errors, max_length=TITLE_MAX)
-    if value and len(value) < TITLE_MIN:
-        errors.add("title", f"Use at least {TITLE_MIN} characters.")
-    return value
+# The fields each request carries: one declaration validates them (for the pages and the API
+# alike) and gives their JSON Schema to the OpenAPI document.
+TITLE = Text(min_length=TITLE_MIN, max_length=TITLE_MAX)
 
 
-def markdown(data: Mapping[str, Any], name: str, errors: FieldErrors, max_length: int) -> str:
+def markdown_text(max_length: int, description: str = "Markdown; rendered sanitized.") -> Text:
     # Leading spaces are Markdown (indented code): only trailing blank space is dropped.
-    value = text(data, name, errors, max_length=max_length, multiline=True, strip=False)
-    if value and not value.strip():
-        errors.add(name, "This field is required.")
-    return value.rstrip()
+    return Text(max_length=max_length, multiline=True, strip=False, description=description)
+
+
+def slug(description: str, *, required: bool = True) -> Text:
+    """A vocabulary slug as sent; whether it names a real entry is the service's question."""
+    return Text(
+        max_length=SLUG_MAX,
+        required=required,
+        pattern=SLUG_RE,
+        pattern_message="Choose one from the list.",
+        description=description,
+    )
+
+
+CATEGORY = slug("A category's slug (GET /api/v1/aid/categories).")
+AREA = slug("An area's slug (GET /api/v1/areas).")
+# Read as text here; what moment it names, and whether that is in range, is expires_at()'s.
+EXPIRES_AT = Text(
+    required=False,
+    max_length=40,
+    description=(
+        "A date (2026-11-24: the end of that day, UTC) or a moment with its offset"
+        " (2026-11-24T18:00:00Z), after now and at most 90 days ahead. Absent: 14 days."
+    ),
+)
+_AID_FIELDS = {
+    "title": TITLE,
+    "body": markdown_text(BODY_MAX),
+    "category": CATEGORY,
+    "area": AREA,
+    "urgency": Choice(URGENCIES, "Choose low, normal or urgent.", default="normal"),
+    "show_name": Flag(
+        "false: only the owner and moderators see who posted it (default true).", checkbox=True
+    ),
+    "expires_at": EXPIRES_AT,
+}
+AID = Body(
+    {
+        "kind": Choice(KINDS, "Choose an offer or a request."),
+        **_AID_FIELDS,
+    }
+)
+AID_CHANGE = Body(_AID_FIELDS, partial=True)
+STATUS = Body(
+    {
+        "status": Choice(
+            STATUSES,
+            "Unknown status.",
+            description=(
+                "withdrawn (owner), fulfilled (either of the two people once matched) or open"
+                " (renew); matched and expired come only from accepting and from time: 409."
+            ),
+        )
+    }
+)
+RENEW = Body({"expires_at": EXPIRES_AT})
+THANKS = Body({"thank_you": markdown_text(THANKS_MAX, "Markdown; shown on the gratitude page.")})
+RESPONSE = Body({"message": markdown_text(MESSAGE_MAX, "Markdown; opens the hand-off room.")})
+VOCABULARY = Body(
+    {
+        "slug": Text(
+            max_length=SLUG_MAX,
+            pattern=SLUG_RE,
+            pattern_message="Use lowercase letters, digits and single hyphens, like meals.",
+        ),
+        "name": Text(max_length=NAME_MAX),
+    }
+)
+VOCABULARY_CHANGE = Body(VOCABULARY.fields, partial=True)
+ALERT = Body(
+    {
+        # A form's "both" sends the empty string.
+        "kind": Choice(
+            ("", *KINDS),
+            "Choose offers, requests or both.",
+            default="",
+            description="offer or request; empty or absent: both.",
+        ),
+        "category": slug("Watch this category (empty or absent: any).", required=False),
+        "area": slug("Watch this area (empty or absent: any).", required=False),
+    }
+)
 
 
 def slug_field(data: Mapping[str, Any], name: str, errors: FieldErrors) -> str:
     """A vocabulary slug as sent; whether it names a real entry is the service's question."""
-    value = text(data, name, errors, max_length=SLUG_MAX)
-    if value and not SLUG_RE.fullmatch(value):
-        errors.add(name, "Choose one from the list.")
-    return value
+    return CATEGORY.read(data, name, errors)
 
 
 def expires_at(
@@ -85,48 +157,19 @@ def _moment(raw: object) -> datetime | None:
 
 
 def aid(data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False) -> dict[str, Any]:
-    """The fields of an offer or request that were sent (all required ones when not partial)."""
-    values: dict[str, Any] = {}
-    if not partial:
-        values["kind"] = choice(data, "kind", KINDS, errors, "Choose an offer or a request.")
-    if not partial or "title" in data:
-        values["title"] = title(data, errors)
-    if not partial or "body" in data:
-        values["body"] = markdown(data, "body", errors, BODY_MAX)
-    for name in ("category", "area"):
-        if not partial or name in data:
-            values[name] = slug_field(data, name, errors)
-    if not partial or "urgency" in data:
-        values["urgency"] = choice(
-            data, "urgency", URGENCIES, errors, "Choose low, normal or urgent.", default="normal"
-        )
-    if "show_name" in data:
-        shown = _form_flag(data, "show_name", errors)
-        if shown is not None:
-            values["show_name"] = shown
+    """The fields of an offer or request that were sent (all required ones when not partial).
+
+    expires_at is left out: expires_at() reads it against the clock.
+    """
+    values = (AID_CHANGE if partial else AID).read(data, errors)
+    values.pop("expires_at", None)
     return values
-
-
-def _form_flag(data: Mapping[str, Any], name: str, errors: FieldErrors) -> bool | None:
-    """JSON true/false, or a checkbox's "true"/"false"/"on" from a form."""
-    raw = data.get(name)
-    if isinstance(raw, str) and raw in ("true", "false", "on"):
-        return raw != "false"
-    return flag(data, name, errors)
 
 
 def vocabulary(
     data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
 ) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if not partial or "slug" in data:
-        slug = text(data, "slug", errors, max_length=SLUG_MAX)
-        if slug and not SLUG_RE.fullmatch(slug):
-            errors.add("slug", "Use lowercase letters, digits and single hyphens, like meals.")
-        values["slug"] = slug
-    if not partial or "name" in data:
-        values["name"] = text(data, "name", errors, max_length=NAME_MAX)
-    return values
+    return (VOCABULARY_CHANGE if partial else VOCABULARY).read(data, errors)
 
 
 def listing_filters(query: Mapping[str, Any], errors: FieldErrors) -> dict[str, str]:

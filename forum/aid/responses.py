@@ -40,7 +40,7 @@ async def respond(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> d
     if aid["status"] != AidStatus.OPEN:
         raise Conflict(f"This post is {aid['status']}: it takes no more responses.", code="closed")
     errors = FieldErrors()
-    message = forms.markdown(data, "message", errors, forms.MESSAGE_MAX)
+    message = forms.RESPONSE.read(data, errors).get("message", "")
     errors.raise_if_any()
     owner = await User.get(id=aid["author_id"])
     try:

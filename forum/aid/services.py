@@ -16,7 +16,7 @@ from forum.content.sanitizer import render_markdown
 from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
 from forum.notifications import services as notifications
-from forum.validation import FieldErrors, choice, html_has_visible_text
+from forum.validation import FieldErrors, html_has_visible_text
 
 OPEN, MATCHED, FULFILLED = AidStatus.OPEN, AidStatus.MATCHED, AidStatus.FULFILLED
 WITHDRAWN, EXPIRED = AidStatus.WITHDRAWN, AidStatus.EXPIRED
@@ -287,7 +287,7 @@ async def move(
 async def set_status(actor: User | None, aid_id: int, target: object) -> dict[str, Any]:
     """Withdraw, mark fulfilled or renew (status "open"); anything else says what is allowed."""
     errors = FieldErrors()
-    status = choice({"status": target}, "status", forms.STATUSES, errors, "Unknown status.")
+    status = forms.STATUS.read({"status": target}, errors).get("status", "")
     errors.raise_if_any()
     aid = await access_aid(actor, aid_id)
     if status == OPEN:
@@ -336,6 +336,7 @@ async def renew(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> dic
     if aid["status"] not in (OPEN, EXPIRED):
         raise Conflict(refusal(aid["status"], OPEN), code="lifecycle")
     errors = FieldErrors()
+    forms.RENEW.read(data, errors)
     expires = forms.expires_at(data, errors, clock.now())
     errors.raise_if_any()
     until: datetime = expires or clock.now() + forms.DEFAULT_LIFETIME
@@ -354,7 +355,7 @@ async def thank(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> dic
     if not may_thank(actor, aid):
         raise Conflict("A thank-you comes once the post is fulfilled.", code="lifecycle")
     errors = FieldErrors()
-    source = forms.markdown(data, "thank_you", errors, forms.THANKS_MAX)
+    source = forms.THANKS.read(data, errors).get("thank_you", "")
     errors.raise_if_any()
     html = await render_text(source, "thank_you")
     async with database.transaction():

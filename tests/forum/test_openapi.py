@@ -20,6 +20,8 @@ BODILESS_WRITES = {
     ("/api/v1/auth/logout", "post"),
     ("/api/v1/admin/signups/{id}/approve", "post"),
     ("/api/v1/admin/signups/{id}/refuse", "post"),
+    ("/api/v1/aid/{id}/responses/{response_id}/accept", "post"),
+    ("/api/v1/aid/{id}/responses/{response_id}/decline", "post"),
 }
 
 
