@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from forum.aid.models import AidKind, AidStatus, Urgency
-from forum.validation import Body, Choice, FieldErrors, Flag, Text, choice
+from forum.validation import Body, Choice, Field, FieldErrors, Flag, Text, choice
 
 TITLE_MIN, TITLE_MAX = 3, 120
 BODY_MAX = 10_000
@@ -55,7 +55,7 @@ EXPIRES_AT = Text(
         " (2026-11-24T18:00:00Z), after now and at most 90 days ahead. Absent: 14 days."
     ),
 )
-_AID_FIELDS = {
+_AID_FIELDS: dict[str, Field] = {
     "title": TITLE,
     "body": markdown_text(BODY_MAX),
     "category": CATEGORY,
