@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -32,6 +33,9 @@ from forum.accounts import api as accounts_api
 from forum.accounts import passwords
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
+from forum.aid import api as aid_api
+from forum.aid import expiry as aid_expiry
+from forum.aid import routes as aid_routes
 from forum.boards import api as boards_api
 from forum.boards import routes as boards_routes
 from forum.chat import api as chat_api
@@ -192,9 +196,18 @@ def create_app(
                 async with live.running():
                     yield {}
                 return
-            async with database.connected(settings, global_fallback=True), live.running():
+            async with (
+                database.connected(settings, global_fallback=True),
+                live.running(),
+                asyncio.TaskGroup() as tasks,
+            ):
                 await passwords.warm_up()
-                yield {}
+                # Every worker runs it: its conditional updates make each change exactly once.
+                expiring = tasks.create_task(aid_expiry.run_forever(), name="aid-expiry")
+                try:
+                    yield {}
+                finally:
+                    expiring.cancel()
         finally:
             await close_resources(app)
 
@@ -206,6 +219,7 @@ def create_app(
         *boards_api.routes,
         *chat_api.routes,
         *notifications_api.routes,
+        *aid_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
@@ -214,6 +228,7 @@ def create_app(
         *boards_routes.routes,
         *chat_routes.routes,
         *notifications_routes.routes,
+        *aid_routes.routes,
     ]
     app = Starlette(
         debug=False,

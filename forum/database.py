@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "forum.boards.models",
     "forum.chat.models",
     "forum.notifications.models",
+    "forum.aid.models",
 ]
 MIGRATIONS_MODULE = "forum.migrations"
 

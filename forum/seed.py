@@ -6,6 +6,8 @@ import secrets
 
 from forum.accounts import services as accounts
 from forum.accounts.models import User
+from forum.aid import responses as aid_responses
+from forum.aid import services as aid
 from forum.boards import posts
 from forum.boards import services as boards
 from forum.chat import services as chat
@@ -136,6 +138,70 @@ TOPICS = [
 ]
 
 
+# (author, kind, title, body, category, area, urgency, show_name)
+AID = [
+    (
+        "walter",
+        "request",
+        "A lift to the clinic on Tuesday mornings",
+        "My appointments are at 10 am at the health centre. I can walk to the end of my road.",
+        "rides",
+        "hope-court",
+        "normal",
+        True,
+    ),
+    (
+        "priya",
+        "offer",
+        "Toddler clothes, ages 1-3",
+        "Two bags of clean clothes, mostly winter things. Free to anyone who can use them.",
+        "clothing",
+        "station-road",
+        "low",
+        True,
+    ),
+    (
+        "june",
+        "offer",
+        "Homegrown tomatoes and courgettes",
+        "Far more than I can eat. Pick up from my porch any afternoon.",
+        "food",
+        "church-row",
+        "low",
+        True,
+    ),
+    (
+        "theo",
+        "request",
+        "Meals for a few days after my operation",
+        "I will be off my feet for a week from the 12th. Anything simple is a huge help.",
+        "meals",
+        "elm-street",
+        "urgent",
+        False,
+    ),
+    (
+        "ibrahim",
+        "offer",
+        "Bike repairs on Saturdays",
+        "Punctures, brakes, gears. Bring it to the shed behind the community hall.",
+        "jobs",
+        "mill-lane",
+        "normal",
+        True,
+    ),
+    (
+        "june",
+        "request",
+        "Someone to chat with on Sunday afternoons",
+        "I am new here and the weekends are long. A walk or a cup of tea would be lovely.",
+        "companionship",
+        "church-row",
+        "normal",
+        True,
+    ),
+]
+
 LOUNGE = [
     ("ibrahim", "Welcome to the lounge! Say hello any time; someone is usually around."),
     ("june", "Morning all. The bakery on Elm Street has fresh rolls today."),
@@ -178,6 +244,7 @@ async def seed_demo() -> str | None:
     welcome = next(t for t in pinned if t["title"].startswith("Hello from"))
     await boards.update_topic(people["ibrahim"], welcome["id"], {"pinned": True})
     await _seed_chat(people)
+    await _seed_aid(people)
     return password
 
 
@@ -189,3 +256,29 @@ async def _seed_chat(people: dict[str, User]) -> None:
         await chat.create_room(moderator, {"name": f"{name} chat", "kind": "public"})
     for username, body in LOUNGE:
         await chat.send_message(people[username], lounge["id"], body)
+
+
+async def _seed_aid(people: dict[str, User]) -> None:
+    """Offers and requests, one of them already matched through its hand-off thread."""
+    made = {}
+    for author, kind, title, body, category, area, urgency, show_name in AID:
+        made[title] = await aid.create_aid(
+            people[author],
+            {
+                "kind": kind,
+                "title": title,
+                "body": body,
+                "category": category,
+                "area": area,
+                "urgency": urgency,
+                "show_name": show_name,
+            },
+        )
+    lift = made[AID[0][2]]
+    offer = await aid_responses.respond(
+        people["theo"], lift["id"], {"message": "I am off on Tuesdays and can drive you, Walter."}
+    )
+    await aid_responses.accept(people["walter"], lift["id"], offer["id"])
+    await aid_responses.respond(
+        people["priya"], made[AID[3][2]]["id"], {"message": "I can bring a lasagne on the 12th."}
+    )

@@ -275,18 +275,30 @@ class Choice:
         return _described(schema, self.description)
 
 
+_CHECKBOX = {"true": True, "on": True, "false": False}
+
+
 @dataclass(frozen=True)
 class Flag:
     """A JSON true or false; absent leaves things as they are."""
 
     description: str = ""
+    # Forms send a checkbox as text: a field shared with a form reads "true", "on", "false" too.
+    checkbox: bool = False
     required = False
 
     def read(self, data: Mapping[str, Any], name: str, errors: FieldErrors) -> bool | None:
+        raw = data.get(name)
+        if self.checkbox and isinstance(raw, str) and raw in _CHECKBOX:
+            return _CHECKBOX[raw]
         return flag(data, name, errors)
 
     def schema(self) -> dict[str, Any]:
-        return _described({"type": "boolean"}, self.description)
+        if not self.checkbox:
+            return _described({"type": "boolean"}, self.description)
+        text_forms = {"type": "string", "enum": list(_CHECKBOX)}
+        schema = {"anyOf": [{"type": "boolean"}, text_forms]}
+        return _described(schema, self.description or "true or false (or a checkbox's text).")
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,20 @@ async def login_cookie(http: httpx.AsyncClient, username: str, password: str = P
     assert response.status_code == 200, response.text
     token: str = response.json()["csrf_token"]
     return token
+
+
+async def aid(
+    *,
+    author: User,
+    kind: str = "request",
+    title: str = "A crib for a newborn",
+    body: str = "We need a crib for a few months.",
+    category: str = "household",
+    area: str = "elm-street",
+    **more: Any,
+) -> dict[str, Any]:
+    """An open offer or request, through the real service (the vocabularies must exist)."""
+    from forum.aid import services as aid_services
+
+    data = {"kind": kind, "title": title, "body": body, "category": category, "area": area}
+    return await aid_services.create_aid(author, {**data, **more})

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from forum.accounts import forms as account_forms
+from forum.aid import forms as aid_forms
 from forum.boards import forms as board_forms
 from forum.validation import FieldErrors, Text
 
@@ -20,6 +21,8 @@ BODILESS_WRITES = {
     ("/api/v1/auth/logout", "post"),
     ("/api/v1/admin/signups/{id}/approve", "post"),
     ("/api/v1/admin/signups/{id}/refuse", "post"),
+    ("/api/v1/aid/{id}/responses/{response_id}/accept", "post"),
+    ("/api/v1/aid/{id}/responses/{response_id}/decline", "post"),
 }
 
 
@@ -129,6 +132,11 @@ def test_request_schemas_come_from_the_validating_fields(document: dict[str, Any
         (board_forms.TITLE, "  " + "x" * 199, False),  # the limit counts what was sent
         (account_forms.USERNAME, " ana ", True),
         (account_forms.USERNAME, "an", False),
+        (aid_forms.TITLE, "x" * 120, True),
+        (aid_forms.TITLE, "x" * 121, False),
+        (aid_forms.CATEGORY, " meals ", True),
+        (aid_forms.CATEGORY, "Meals", False),
+        (aid_forms.CATEGORY, "meals--at-home", False),
     ],
 )
 def test_what_the_schema_refuses_the_field_refuses(field: Text, value: str, accepted: bool) -> None:

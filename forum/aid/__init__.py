@@ -1,0 +1,1 @@
+"""Mutual aid: offers and requests, their lifecycle, private hand-offs, matching and alerts."""

@@ -1,0 +1,125 @@
+"""Lists of offers and requests: the board with its filters and sorts, matches, gratitude."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from forum import database
+from forum.accounts.models import User
+from forum.aid import forms, services, vocabularies
+from forum.aid.models import AidKind, AidStatus
+from forum.guards import require_member
+from forum.pagination import Page, cursor_id, cursor_time, decode_cursor, page_of
+from forum.validation import FieldErrors
+
+_RANK = "(CASE a.urgency WHEN 'urgent' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END)"
+# For each sort: its ORDER BY, the keyset condition after a cursor, and the cursor's values.
+_SORTS: dict[str, tuple[str, str]] = {
+    "newest": (
+        "ORDER BY a.created_at DESC, a.id DESC",
+        "(a.created_at < ? OR (a.created_at = ? AND a.id < ?))",
+    ),
+    "urgent": (
+        f"ORDER BY {_RANK} DESC, a.created_at DESC, a.id DESC",
+        f"({_RANK} < ? OR ({_RANK} = ? AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))))",
+    ),
+    "expiring": (
+        "ORDER BY a.expires_at ASC, a.id ASC",
+        "(a.expires_at > ? OR (a.expires_at = ? AND a.id > ?))",
+    ),
+}
+_FILTERS = {
+    "kind": "a.kind = ?",
+    "status": "a.status = ?",
+    "urgency": "a.urgency = ?",
+    "category": "c.slug = ?",
+    "area": "r.slug = ?",
+}
+_RANKS = {"urgent": 2, "normal": 1, "low": 0}
+
+
+def _key(sort: str, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    if sort == "urgent":
+        return (_RANKS[row["urgency"]], row["created_at"].isoformat(), row["id"])
+    moment = row["expires_at"] if sort == "expiring" else row["created_at"]
+    return (moment.isoformat(), row["id"])
+
+
+def _after(sort: str, cursor: str | None) -> tuple[str, tuple[Any, ...]]:
+    if sort == "urgent":
+        values = decode_cursor(cursor, 3)
+        if values is None:
+            return "", ()
+        rank, moment, last = values
+        rank = cursor_id(rank)
+        when = cursor_time(moment)
+        return " AND " + _SORTS[sort][1], (rank, rank, when, when, cursor_id(last))
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return "", ()
+    when = cursor_time(values[0])
+    return " AND " + _SORTS[sort][1], (when, when, cursor_id(values[1]))
+
+
+async def list_aid(
+    actor: User | None,
+    query: Mapping[str, Any],
+    *,
+    cursor: str | None = None,
+    limit: int = 20,
+    mine: bool = False,
+) -> Page[dict[str, Any]]:
+    """Offers and requests for any combination of filters, in the chosen order.
+
+    mine keeps this member's own posts (every status, whatever the filters say of status).
+    """
+    user = require_member(actor)
+    errors = FieldErrors()
+    chosen = forms.listing_filters(query, errors)
+    await vocabularies.resolve(chosen.get("category", ""), chosen.get("area", ""), errors)
+    errors.raise_if_any()
+    sort = chosen.pop("sort")
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    for name, value in chosen.items():
+        where.append(_FILTERS[name])
+        params.append(value)
+    if mine:
+        where.append("a.author_id = ?")
+        params.append(user.id)
+    after, after_params = _after(sort, cursor)
+    found = await services.rows(
+        "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
+        (*params, *after_params, limit + 1),
+    )
+    shown = [services.present(user, row) for row in found]
+    return page_of(shown, limit, lambda r: _key(sort, r))
+
+
+async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
+    """Open posts of the opposite kind in the same category: same area first, newest first."""
+    aid = await services.access_aid(actor, aid_id)
+    opposite = AidKind.OFFER if aid["kind"] == AidKind.REQUEST else AidKind.REQUEST
+    found = await services.rows(
+        "WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? "
+        "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC LIMIT ?",
+        (opposite.value, AidStatus.OPEN.value, aid["category"], aid_id, aid["area"], limit),
+    )
+    return [services.present(actor, row) for row in found]
+
+
+async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:
+    """The latest public thank-yous, and how many requests were fulfilled in each category."""
+    user = require_member(actor)
+    thanked = await services.rows(
+        "WHERE a.thanked_at IS NOT NULL ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?", (limit,)
+    )
+    counts = await database.fetch(
+        "SELECT c.slug AS category, c.name AS category_name, COUNT(a.id) AS fulfilled "
+        "FROM aid a JOIN aid_categories c ON c.id = a.category_id "
+        "WHERE a.kind = ? AND a.status = ? GROUP BY c.slug, c.name, c.position "
+        "ORDER BY c.position, c.slug",
+        (AidKind.REQUEST.value, AidStatus.FULFILLED.value),
+    )
+    return {"thanked": [services.present(user, r) for r in thanked], "counts": counts}
