@@ -96,8 +96,8 @@ def _insert_users(db: sqlite3.Connection, count: int, now: datetime, rng: random
         )
     db.executemany(
         "INSERT INTO users (id, username, username_key, email, email_key, display_name, "
-        "password_hash, role, trust_level, status, area, bio, created_at, deleted_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "password_hash, role, trust_level, status, area, bio, created_at, deleted_at, dm_policy) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'everyone')",
         rows,
     )
 
@@ -107,9 +107,9 @@ def _insert_bench_user(db: sqlite3.Connection, user_id: int, now: datetime) -> t
     token, cookie = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     db.execute(
         "INSERT INTO users (id, username, username_key, email, email_key, display_name, "
-        "password_hash, role, trust_level, status, area, bio, created_at, deleted_at) "
+        "password_hash, role, trust_level, status, area, bio, created_at, deleted_at, dm_policy) "
         "VALUES (?, 'benchbot', 'benchbot', 'bench@example.org', 'bench@example.org', "
-        "'Bench Bot', '', 'member', 2, 'active', '', '', ?, NULL)",
+        "'Bench Bot', '', 'member', 2, 'active', '', '', ?, NULL, 'everyone')",
         (user_id, _stamp(now - timedelta(days=30))),
     )
     db.executemany(
@@ -211,7 +211,8 @@ def _insert_topics(
         posts.extend(topic_posts)
     db.executemany(
         "INSERT INTO topics (id, board_id, author_id, title, created_at, last_activity_at, "
-        "post_count, locked, pinned, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "post_count, locked, pinned, version, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible')",
         topics,
     )
     db.executemany(
