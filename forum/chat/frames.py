@@ -88,12 +88,12 @@ async def _subscribe(
     if since_raw is not None and (since is None or isinstance(since_raw, str) or since < 0):
         raise FrameError("bad_frame", "since must be a seq number.")
     # Membership is checked before listening, so a refused subscriber never hears a frame.
-    await services.access_room(user, room_id)
+    room = await services.access_room(user, room_id)
     # Listen first, then read what was missed: a message stored in between arrives twice at
     # worst (the client drops a seq it has), never not at all.
     channel.hub.join(connection, room_id)
     try:
-        last_seq, missed, limited = await services.catch_up(user, room_id, since)
+        last_seq, missed, limited = await services.catch_up(room, since)
     except PorchlightError:
         channel.hub.leave(connection, room_id)
         raise
