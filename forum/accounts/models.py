@@ -34,6 +34,9 @@ class User(Model):
     area = fields.CharField(max_length=80, default="")
     bio = fields.CharField(max_length=500, default="")
     dm_policy = fields.CharField(max_length=16, default="everyone")
+    # Set by moderation's sanctions through forum.accounts.standing; each lifts itself at its end.
+    silenced_until = fields.DatetimeField(null=True)
+    suspended_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
 
@@ -88,3 +91,22 @@ class Invite(Model):
 
     class Meta:
         table = "invites"
+
+
+class Block(Model):
+    """One member hiding another: their posts and messages, and any contact from them."""
+
+    id = fields.IntField(primary_key=True)
+    blocker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="blocks_made", on_delete=fields.CASCADE
+    )
+    blocked: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="blocked_by", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    blocker_id: int
+    blocked_id: int
+
+    class Meta:
+        table = "blocks"
+        unique_together = (("blocker", "blocked"),)

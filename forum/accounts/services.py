@@ -8,7 +8,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
-from forum.accounts import forms, passwords
+from forum.accounts import forms, passwords, standing
 from forum.accounts.models import Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest, forget_user
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -153,6 +153,11 @@ async def check_credentials(identifier: object, password: object, *, client: str
     if user.status == UserStatus.PENDING:
         raise PermissionDenied(
             "Your account is waiting for a moderator's approval.", code="pending_approval"
+        )
+    if standing.is_suspended(user):
+        raise PermissionDenied(
+            f"Your account is suspended {standing.until_text(user.suspended_until)}.",  # type: ignore[arg-type]
+            code="suspended",
         )
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash_password(secret)

@@ -74,7 +74,8 @@ async def authenticate(key: str) -> tuple[User, Session] | None:
     # Shallow copies (every field is an immutable value): a handler may change its own.
     user, session = copy.copy(found[0]), copy.copy(found[1])
     now = clock.now()
-    if now - session.last_seen_at > SESSION_IDLE or user.status != UserStatus.ACTIVE:
+    suspended = user.suspended_until is not None and user.suspended_until > now
+    if now - session.last_seen_at > SESSION_IDLE or user.status != UserStatus.ACTIVE or suspended:
         await Session.filter(id=session.id).delete()
         _forget(lambda pair: pair[1].id == session.id)
         return None
