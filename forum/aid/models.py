@@ -23,6 +23,14 @@ class AidStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class AidReview(StrEnum):
+    """Moderation's view of a post, apart from its lifecycle."""
+
+    VISIBLE = "visible"
+    PENDING = "pending"  # held for review: its owner and moderators see it
+    HIDDEN = "hidden"  # hidden by a moderator: moderators alone see it
+
+
 class Urgency(StrEnum):
     LOW = "low"
     NORMAL = "normal"
@@ -71,6 +79,7 @@ class Aid(Model):
     )
     urgency = fields.CharField(max_length=8, default=Urgency.NORMAL.value)
     status = fields.CharField(max_length=10, default=AidStatus.OPEN.value)
+    review = fields.CharField(max_length=10, default=AidReview.VISIBLE.value)
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="aids", on_delete=fields.RESTRICT
     )

@@ -68,6 +68,8 @@ class Message(Model):
     client_id = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted = fields.BooleanField(default=False)
+    # Hidden by a moderator: replays as a tombstone to everyone but moderators, like a deleted one.
+    hidden = fields.BooleanField(default=False)
 
     class Meta:
         table = "chat_messages"

@@ -21,6 +21,16 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.AddField(
+            model_name='Aid',
+            name='review',
+            field=fields.CharField(default='visible', max_length=10),
+        ),
+        ops.AddField(
+            model_name='Message',
+            name='hidden',
+            field=fields.BooleanField(default=False),
+        ),
+        ops.AddField(
             model_name='User',
             name='silenced_until',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
