@@ -33,10 +33,13 @@ class User(Model):
     status = fields.CharField(max_length=16, default=UserStatus.ACTIVE.value, db_index=True)
     area = fields.CharField(max_length=80, default="")
     bio = fields.CharField(max_length=500, default="")
-    dm_policy = fields.CharField(max_length=16, default="everyone")
+    dm_policy = fields.CharField(max_length=16, default="everyone", db_default="everyone")
     # Set by moderation's sanctions through forum.accounts.standing; each lifts itself at its end.
     silenced_until = fields.DatetimeField(null=True)
     suspended_until = fields.DatetimeField(null=True)
+    # Kept by forum/notifications beside every notification written or read, so the bell on
+    # every signed-in page costs no query: the row comes with the session.
+    unread_notifications = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
 

@@ -79,7 +79,9 @@ class Aid(Model):
     )
     urgency = fields.CharField(max_length=8, default=Urgency.NORMAL.value)
     status = fields.CharField(max_length=10, default=AidStatus.OPEN.value)
-    review = fields.CharField(max_length=10, default=AidReview.VISIBLE.value)
+    review = fields.CharField(
+        max_length=10, default=AidReview.VISIBLE.value, db_default=AidReview.VISIBLE.value
+    )
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="aids", on_delete=fields.RESTRICT
     )

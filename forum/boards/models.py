@@ -60,7 +60,10 @@ class Topic(Model):
     post_count = fields.IntField(default=0)
     locked = fields.BooleanField(default=False)
     pinned = fields.BooleanField(default=False)
-    status = fields.CharField(max_length=10, default=TopicStatus.VISIBLE.value)
+    # db_default: a column added to a table with rows needs one in the database itself.
+    status = fields.CharField(
+        max_length=10, default=TopicStatus.VISIBLE.value, db_default=TopicStatus.VISIBLE.value
+    )
     # Rises with every change that alters how the topic's posts render: a cache key.
     version = fields.IntField(default=0)
 

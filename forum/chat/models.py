@@ -69,7 +69,7 @@ class Message(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted = fields.BooleanField(default=False)
     # Hidden by a moderator: replays as a tombstone to everyone but moderators, like a deleted one.
-    hidden = fields.BooleanField(default=False)
+    hidden = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "chat_messages"

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Topic',
             name='status',
-            field=fields.CharField(default='visible', max_length=10),
+            field=fields.CharField(default='visible', db_default='visible', max_length=10),
         ),
     ]

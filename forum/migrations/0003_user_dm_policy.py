@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='dm_policy',
-            field=fields.CharField(default='everyone', max_length=16),
+            field=fields.CharField(default='everyone', db_default='everyone', max_length=16),
         ),
     ]

@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Aid',
             name='review',
-            field=fields.CharField(default='visible', max_length=10),
+            field=fields.CharField(default='visible', db_default='visible', max_length=10),
         ),
         ops.AddField(
             model_name='Message',
             name='hidden',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='User',

@@ -5,11 +5,14 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from forum import web
-from forum.notifications import services
 
 
 class UnreadCount:
-    """Counts a signed-in person's unread notifications before a page renders (pages only)."""
+    """Puts a signed-in person's unread count where pages find it (pages only).
+
+    No query: forum/notifications keeps the count on the person's own row, which the session
+    brought (at most a second old, and forgotten here whenever this process changes it).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -18,5 +21,5 @@ class UnreadCount:
         state = scope.get("state", {})
         user = state.get("user")
         if scope["type"] == "http" and user is not None and web.is_page(scope):
-            state["unread_notifications"] = await services.unread_count(user)
+            state["unread_notifications"] = user.unread_notifications
         await self.app(scope, receive, send)

@@ -86,3 +86,34 @@ async def test_every_signed_in_page_shows_the_unread_count_and_the_page_lists_th
     page = await client.get("/notifications")
     assert "Sam replied to you" in page.text
     assert (await client.get("/api/v1/notifications")).status_code == 200
+
+
+async def test_the_count_on_the_persons_row_follows_every_write_and_read(
+    member: User, other_member: User
+) -> None:
+    """Pages read the bell's number from the row (no query): it must never drift."""
+    for n in range(3):
+        await notifications.notify([member.id, other_member.id], "tests.note", f"note {n}", "/")
+    await notifications.notify([member.id, member.id], "tests.note", "once", "/")  # one each
+    assert await notifications.unread_count(member) == 4
+    ids = [n["id"] for n in (await notifications.list_notifications(member)).items]
+    await notifications.mark_read(member, {"ids": ids[:2]})
+    await notifications.mark_read(member, {"ids": ids[:3]})  # two already read: one less only
+    assert await notifications.unread_count(member) == 1
+    await notifications.mark_read(member, {"all": True})
+    await notifications.mark_read(member, {"all": True})
+    assert await notifications.unread_count(member) == 0
+    assert await notifications.unread_count(other_member) == 3
+
+
+async def test_the_bell_changes_on_the_next_page_though_the_session_row_is_cached(
+    client: httpx.AsyncClient, member: User
+) -> None:
+    await notifications.notify([member.id], "tests.note", "hello", "/")
+    await sign_in(client, "maria")
+    assert "data-unread-notifications>1<" in (await client.get("/")).text
+    me = (await client.get("/api/v1/me")).json()
+    headers = {"X-CSRF-Token": me["csrf_token"]}
+    read = await client.post("/api/v1/notifications/read", json={"all": True}, headers=headers)
+    assert read.status_code == 204
+    assert "data-unread-notifications hidden>0<" in (await client.get("/")).text
