@@ -73,8 +73,8 @@ async def unread_count(actor: User | None) -> int:
     """
     if actor is None:
         return 0
-    counts = await User.filter(id=actor.id).values_list("unread_notifications", flat=True)
-    return int(counts[0]) if counts else 0
+    person = await User.get_or_none(id=actor.id).only("id", "unread_notifications")
+    return person.unread_notifications if person is not None else 0
 
 
 _IDS_MESSAGE = f"Send a list of 1 to {READ_MAX_IDS} notification ids, or all: true."
