@@ -173,6 +173,7 @@ def create_app(
     read_caches: dict[str, readcache.TimedCache[Any]] = {
         readcache.SESSIONS: readcache.TimedCache(),
         readcache.CONTENT: readcache.TimedCache(),
+        readcache.BLOCKS: readcache.TimedCache(),
     }
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
