@@ -316,7 +316,11 @@ _BLOCK_LINKS = {
 
 
 def block_json(row: dict[str, Any]) -> dict[str, Any]:
-    person = {"id": row["user_id"], "username": row["username"], "display_name": row["display_name"]}
+    person = {
+        "id": row["user_id"],
+        "username": row["username"],
+        "display_name": row["display_name"],
+    }
     return {"user": person, "created_at": clock.iso(row["created_at"])}
 
 
@@ -370,9 +374,7 @@ routes = [
     Route("/api/v1/me/delete", account_delete, methods=["POST"], name="api:account_delete"),
     Route("/api/v1/me/blocks", block_list, methods=["GET"], name="api:blocks"),
     Route("/api/v1/me/blocks", block_create, methods=["POST"], name="api:block"),
-    Route(
-        "/api/v1/me/blocks/{username}", block_delete, methods=["DELETE"], name="api:unblock"
-    ),
+    Route("/api/v1/me/blocks/{username}", block_delete, methods=["DELETE"], name="api:unblock"),
     Route("/api/v1/admin/signups", signup_list, methods=["GET"], name="api:signups"),
     Route(
         "/api/v1/admin/signups/{id:id}/approve",

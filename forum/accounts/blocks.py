@@ -62,9 +62,10 @@ async def blocked_either(a_id: int, b_id: int) -> bool:
     return b_id in await _blocked_ids_of(a_id) or a_id in await _blocked_ids_of(b_id)
 
 
-async def blocker_ids(viewer: User) -> frozenset[int]:
-    """The ids of everyone who blocked this person: only to leave them out of suggestions."""
-    ids = await Block.filter(blocked_id=viewer.id).values_list("blocker_id", flat=True)
+async def blocker_ids(user_id: int) -> frozenset[int]:
+    """The ids of everyone who blocked this person: only to leave them out (of suggestions,
+    alerts), never to show anyone."""
+    ids = await Block.filter(blocked_id=user_id).values_list("blocker_id", flat=True)
     return frozenset(int(i) for i in ids)
 
 
@@ -173,22 +174,24 @@ async def have_interacted(recipient_id: int, sender_id: int) -> bool:
     return False
 
 
-def cannot_message(sender: User, recipient_id: int, blocked: frozenset[int]) -> PermissionDenied:
-    # The blocker may be told why (they know); anyone else meets the neutral refusal.
+def cannot_message(
+    recipient_id: int, blocked: frozenset[int], doing: str = "message this person"
+) -> PermissionDenied:
+    """The refusal: neutral for everyone but the blocker, who may be told why (they know)."""
     if recipient_id in blocked:
-        return PermissionDenied(
-            "You blocked this person; unblock them to send a message.", code=CANNOT_MESSAGE
-        )
-    return PermissionDenied("You can't message this person.", code=CANNOT_MESSAGE)
+        return PermissionDenied("You blocked this person; unblock them first.", code=CANNOT_MESSAGE)
+    return PermissionDenied(f"You can't {doing}.", code=CANNOT_MESSAGE)
 
 
-async def require_not_blocked(sender: User, recipient: User) -> None:
+async def require_not_blocked(
+    sender: User, recipient: User, doing: str = "message this person"
+) -> None:
     """Refuse contact between two people when either blocked the other (moderators aside)."""
     if sender.is_staff or recipient.is_staff or sender.id == recipient.id:
         return
     mine = await blocked_ids(sender)
     if recipient.id in mine or sender.id in await _blocked_ids_of(recipient.id):
-        raise cannot_message(sender, recipient.id, mine)
+        raise cannot_message(recipient.id, mine, doing)
 
 
 async def require_may_message(sender: User, recipient: User) -> None:
@@ -204,4 +207,4 @@ async def require_may_message(sender: User, recipient: User) -> None:
     if policy == "nobody" or (
         policy == "interacted" and not await have_interacted(recipient.id, sender.id)
     ):
-        raise cannot_message(sender, recipient.id, frozenset())
+        raise cannot_message(recipient.id, frozenset())

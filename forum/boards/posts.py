@@ -220,6 +220,17 @@ async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any]
     return row, revisions
 
 
+async def has_replied_to(recipient_id: int, sender_id: int) -> bool:
+    """Whether the recipient replied in a topic the sender started: what boards count as
+    having interacted, for who may message whom (forum.accounts.blocks)."""
+    found = await database.fetch(
+        "SELECT 1 AS replied FROM posts p JOIN topics t ON t.id = p.topic_id "
+        "WHERE p.author_id = ? AND t.author_id = ? AND p.status <> ? LIMIT 1",
+        (recipient_id, sender_id, PostStatus.DELETED.value),
+    )
+    return bool(found)
+
+
 async def locate_post(actor: User | None, post_id: int) -> tuple[int, int]:
     """The topic a post belongs to and the number of the topic_page that shows it."""
     row = await access_post(actor, post_id)

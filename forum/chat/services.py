@@ -10,6 +10,7 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
+from forum.accounts import blocks
 from forum.accounts.models import User, UserStatus
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.chat import forms
@@ -173,6 +174,8 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     other = await _active_user(username, "username")
     if other.id == user.id:
         raise InvalidInput(fields={"username": "Choose someone other than yourself."})
+    # Finding an old room is starting a conversation too: the block or setting of today rules.
+    await blocks.require_may_message(user, other)
     low, high = sorted((user.id, other.id))
     key = f"{low}:{high}"
     found = await Room.filter(direct_key=key).first().values(*ROOM_COLUMNS)
@@ -185,6 +188,52 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     except IntegrityError:
         # Both opened it at the same moment: the other request's room is the one.
         return await Room.get(direct_key=key).values(*ROOM_COLUMNS)
+
+
+def is_conversation(room: Mapping[str, Any]) -> bool:
+    """A room between two people: a direct room, or a hand-off thread of mutual aid."""
+    return room["kind"] == RoomKind.DIRECT or (
+        room["kind"] == RoomKind.PRIVATE and room["aid_id"] is not None
+    )
+
+
+async def require_may_write(user: User, room: Mapping[str, Any]) -> None:
+    """In a conversation between two people, refuse what a block or a message setting stops.
+
+    A direct room follows the other person's message setting and blocks; a hand-off thread
+    only blocks (the other person invited responses by posting). Rooms for many are open.
+    """
+    if not is_conversation(room):
+        return
+    other = await User.filter(room_memberships__room_id=room["id"]).exclude(id=user.id).first()
+    if other is None:
+        return
+    if room["kind"] == RoomKind.DIRECT:
+        await blocks.require_may_message(user, other)
+    else:
+        await blocks.require_not_blocked(user, other)
+
+
+async def has_written_to(recipient_id: int, sender_id: int) -> bool:
+    """Whether the recipient has sent the sender a direct message, or the two share a
+    hand-off thread: what chat counts as having interacted (forum.accounts.blocks)."""
+    low, high = sorted((recipient_id, sender_id))
+    direct = await Room.filter(direct_key=f"{low}:{high}").first().values("id")
+    if (
+        direct is not None
+        and await Message.filter(
+            room_id=direct["id"], author_id=recipient_id, deleted=False
+        ).exists()
+    ):
+        return True
+    shared = await database.fetch(
+        "SELECT 1 AS shared FROM chat_members a "
+        "JOIN chat_members b ON b.room_id = a.room_id AND b.user_id = ? "
+        "JOIN chat_rooms r ON r.id = a.room_id "
+        "WHERE a.user_id = ? AND r.aid_id IS NOT NULL LIMIT 1",
+        (sender_id, recipient_id),
+    )
+    return bool(shared)
 
 
 async def _active_user(username: object, field: str) -> User:
@@ -283,6 +332,7 @@ async def send_message(
             return earlier, False
     # Sending follows the same rule as reading.
     room = await access_room(user, room_id)
+    await require_may_write(user, room)
     errors = FieldErrors()
     source = forms.MESSAGE.read({"body": body}, errors).get("body", "")
     errors.raise_if_any()
@@ -342,7 +392,13 @@ async def _notify_mentions(author: User, room: Mapping[str, Any], message: dict[
     if not names:
         return
     people = await User.filter(username_key__in=list(names), status=UserStatus.ACTIVE)
-    readers = [p.id for p in people if may_read(p, room, await _is_member(p.id, room["id"]))]
+    # Someone who blocked the author is not told (nor is anyone the author may not reach).
+    readers = [
+        p.id
+        for p in people
+        if may_read(p, room, await _is_member(p.id, room["id"]))
+        and author.id not in await blocks.blocked_ids(p)
+    ]
     where = room["name"] or "a conversation"
     await notifications.notify(
         readers,

@@ -22,7 +22,11 @@ async def test_blocking_someone_answers_201_then_200_and_lists_them(
     again = await client.post("/api/v1/me/blocks", json={"username": "sam"})
     listed = await client.get("/api/v1/me/blocks")
     assert made.status_code == 201
-    assert made.json()["block"]["user"] == {"id": other_member.id, "username": "sam", "display_name": "Sam"}
+    assert made.json()["block"]["user"] == {
+        "id": other_member.id,
+        "username": "sam",
+        "display_name": "Sam",
+    }
     assert again.status_code == 200
     assert [b["user"]["username"] for b in listed.json()["items"]] == ["sam"]
     assert await Block.filter(blocker_id=member.id).count() == 1
@@ -30,7 +34,12 @@ async def test_blocking_someone_answers_201_then_200_and_lists_them(
 
 @pytest.mark.parametrize(
     ("username", "status", "field"),
-    [("maria", 422, "username"), ("nobody-here", 404, None), ("x", 422, "username"), (7, 422, "username")],
+    [
+        ("maria", 422, "username"),
+        ("nobody-here", 404, None),
+        ("x", 422, "username"),
+        (7, 422, "username"),
+    ],
 )
 async def test_blocking_yourself_or_nobody_is_refused(
     client: httpx.AsyncClient, member: User, username: Any, status: int, field: str | None
@@ -133,12 +142,16 @@ async def test_the_settings_page_lists_blocked_people_with_unblock_buttons(
     assert done.headers["location"] == "/settings/blocks?notice=blocked"
     page = await client.get("/settings/blocks")
     assert 'action="/settings/blocks/sam/unblock"' in page.text
-    done = await client.post("/settings/blocks/sam/unblock", data={"csrf_token": csrf_from(page.text)})
+    done = await client.post(
+        "/settings/blocks/sam/unblock", data={"csrf_token": csrf_from(page.text)}
+    )
     assert done.headers["location"] == "/settings/blocks?notice=unblocked"
     assert not await Block.exists()
 
 
-@pytest.mark.parametrize(("username", "message"), [("nobody-here", "no one here"), ("maria", "yourself")])
+@pytest.mark.parametrize(
+    ("username", "message"), [("nobody-here", "no one here"), ("maria", "yourself")]
+)
 async def test_the_settings_block_form_keeps_what_was_typed(
     client: httpx.AsyncClient, member: User, username: str, message: str
 ) -> None:
