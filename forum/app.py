@@ -184,6 +184,9 @@ def create_app(
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
         bus.subscribe(prefix, read_caches[readcache.CONTENT].forget_on)
+    # The block services forget what they change; this also covers a change made outside a
+    # request of this app (a command, a test calling the services).
+    bus.subscribe(blocks.CHANGED_EVENT, read_caches[readcache.BLOCKS].forget_on)
     hub = Hub()
     broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
     live = LiveChannel(
