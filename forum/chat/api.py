@@ -43,6 +43,10 @@ MESSAGE = Component(
             "created_at": MOMENT,
             "client_id": nullable(STRING),
             "deleted": BOOLEAN,
+            "blocked": {
+                "type": "boolean",
+                "description": "From someone this user blocked: body and body_html empty.",
+            },
         }
     ),
 )

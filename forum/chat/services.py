@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
 from forum.accounts import blocks
-from forum.accounts.models import User, UserStatus
+from forum.accounts.models import STAFF_ROLES, User, UserStatus
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.chat import forms
 from forum.chat.models import Message, Room, RoomKind, RoomMember
@@ -299,7 +299,27 @@ def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": clock.iso(row["created_at"]),
         "client_id": row["client_id"],
         "deleted": deleted,
+        "blocked": False,
     }
+
+
+async def hidden_authors(viewer: User, room: Mapping[str, Any]) -> frozenset[int]:
+    """Whose messages this viewer does not see here: the people they blocked, except the
+    moderators in a direct conversation (their notices always reach a member)."""
+    hidden = await blocks.blocked_ids(viewer)
+    if hidden and room["kind"] == RoomKind.DIRECT:
+        staff = await User.filter(id__in=list(hidden), role__in=list(STAFF_ROLES)).values_list(
+            "id", flat=True
+        )
+        hidden = hidden - frozenset(cast(list[int], staff))
+    return hidden
+
+
+def as_seen_by(message: dict[str, Any], hidden: frozenset[int]) -> dict[str, Any]:
+    """A message from someone this viewer blocked keeps its place in the sequence, text left out."""
+    if message["author"]["id"] not in hidden or message["deleted"]:
+        return message
+    return {**message, "body": "", "body_html": "", "blocked": True}
 
 
 def _clean_client_id(raw: object) -> str | None:
@@ -381,6 +401,9 @@ async def _store(
             events.to_room(room["id"]),
             frame={"type": "message", "room": room["id"], "message": payload},
             origin=origin,
+            # Whoever blocked the author does not hear it live (a moderator's note in a
+            # direct conversation always arrives).
+            sender=None if room["kind"] == RoomKind.DIRECT and user.is_staff else user.id,
         )
         await _notify_mentions(user, room, payload)
     return payload
@@ -443,7 +466,7 @@ async def history(
     actor: User | None, room_id: int, *, before_seq: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The limit messages just before before_seq (the latest without it), in ascending seq."""
-    await access_room(actor, room_id)
+    room = await access_room(actor, room_id)
     if before_seq is not None and not 1 <= before_seq < 2**31:
         raise BadRequest("before_seq must be a positive whole number.", code="invalid_query")
     bound = before_seq if before_seq is not None else 2**31 - 1
@@ -451,16 +474,18 @@ async def history(
         "WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
         (room_id, bound, min(limit, HISTORY_MAX)),
     )
-    return [message_json(r) for r in reversed(rows)]
+    hidden = await hidden_authors(require_member(actor), room)
+    return [as_seen_by(message_json(r), hidden) for r in reversed(rows)]
 
 
 async def catch_up(
-    room: Mapping[str, Any], since: int | None
+    viewer: User, room: Mapping[str, Any], since: int | None
 ) -> tuple[int, list[dict[str, Any]], bool]:
     """What a subscriber missed after seq since: (last_seq, up to 200 messages, limited).
 
     room is the row access_room gave the subscriber; the reads here are made after it started
-    listening, so nothing stored in between is missed.
+    listening, so nothing stored in between is missed. Messages from people the viewer
+    blocked come as placeholders (see as_seen_by).
     """
     if since is None:
         fresh = await Room.filter(id=room["id"]).first().values("last_seq")
@@ -471,7 +496,9 @@ async def catch_up(
     )
     limited = len(rows) > REPLAY_LIMIT
     last_seq = max([room["last_seq"], *(r["seq"] for r in rows[:1])])
-    return last_seq, [message_json(r) for r in reversed(rows[:REPLAY_LIMIT])], limited
+    hidden = await hidden_authors(viewer, room) if rows else frozenset()
+    missed = [as_seen_by(message_json(r), hidden) for r in reversed(rows[:REPLAY_LIMIT])]
+    return last_seq, missed, limited
 
 
 async def delete_message(actor: User | None, message_id: int) -> None:
