@@ -13,7 +13,7 @@ set is kept for a second per request-serving process and forgotten here at once 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -41,7 +41,7 @@ _interactions: dict[str, Interaction] = {}
 
 async def _load_blocked(viewer_id: int) -> frozenset[int]:
     ids = await Block.filter(blocker_id=viewer_id).values_list("blocked_id", flat=True)
-    return frozenset(int(i) for i in ids)
+    return frozenset(cast(list[int], ids))
 
 
 async def blocked_ids(viewer: User | None) -> frozenset[int]:
@@ -66,7 +66,7 @@ async def blocker_ids(user_id: int) -> frozenset[int]:
     """The ids of everyone who blocked this person: only to leave them out (of suggestions,
     alerts), never to show anyone."""
     ids = await Block.filter(blocked_id=user_id).values_list("blocker_id", flat=True)
-    return frozenset(int(i) for i in ids)
+    return frozenset(cast(list[int], ids))
 
 
 def _forget(user_id: int) -> None:

@@ -77,9 +77,9 @@ async def notify_matching(aid: Aid) -> None:
     )
     # Someone who blocked the author is not told of their posts.
     apart = await blocks.blocker_ids(aid.author_id)
-    fitting = [uid for uid in cast(list[int], fitting) if uid not in apart]
+    told = [uid for uid in cast(list[int], fitting) if uid not in apart]
     await notifications.notify(
-        cast(list[int], fitting),
+        told,
         "aid.alert_matched",
         f"New {aid.kind} that fits your alert: {aid.title}",
         f"/aid/{aid.id}",
