@@ -146,7 +146,8 @@ async def list_blocks(
     """The people this person blocked, most recent first."""
     user = require_member(actor)
     after = decode_cursor(cursor, 1)
-    query = Block.filter(blocker_id=user.id)
+    # A deleted account has nothing left to hide and no name to unblock it by.
+    query = Block.filter(blocker_id=user.id, blocked__status=UserStatus.ACTIVE)
     if after is not None:
         query = query.filter(id__lt=cursor_id(after[0]))
     rows = await query.order_by("-id").limit(limit + 1).prefetch_related("blocked")

@@ -163,3 +163,42 @@ async def test_the_settings_block_form_keeps_what_was_typed(
     assert refused.status_code in (404, 422)
     assert message in refused.text
     assert f'value="{username}"' in refused.text
+
+
+async def test_a_deleted_account_leaves_the_list_of_blocks(
+    client: httpx.AsyncClient, member: User, other_member: User
+) -> None:
+    from forum.accounts import services as accounts
+
+    await blocks.block(member, {"username": "sam"})
+    await accounts.delete_account(other_member, factories.PASSWORD)
+    await factories.bearer(client, member)
+    assert (await client.get("/api/v1/me/blocks")).json()["items"] == []
+
+
+async def test_the_list_of_blocks_pages_by_cursor(
+    client: httpx.AsyncClient, member: User, other_member: User
+) -> None:
+    third = await factories.user(username="olu")
+    await blocks.block(member, {"username": "sam"})
+    await blocks.block(member, {"username": third.username})
+    await factories.bearer(client, member)
+    first = (await client.get("/api/v1/me/blocks?limit=1")).json()
+    assert [b["user"]["username"] for b in first["items"]] == ["olu"]
+    rest = (await client.get(f"/api/v1/me/blocks?limit=1&cursor={first['next_cursor']}")).json()
+    assert [b["user"]["username"] for b in rest["items"]] == ["sam"]
+    assert rest["next_cursor"] is None
+
+
+async def test_blocks_stop_at_the_cap_with_a_conflict(
+    client: httpx.AsyncClient, member: User, other_member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await factories.user(username="olu")
+    monkeypatch.setattr(blocks, "BLOCKS_MAX", 1)
+    await factories.bearer(client, member)
+    assert (await client.post("/api/v1/me/blocks", json={"username": "sam"})).status_code == 201
+    refused = await client.post("/api/v1/me/blocks", json={"username": "olu"})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "too_many_blocks"
+    # Blocking someone already blocked is still a plain 200.
+    assert (await client.post("/api/v1/me/blocks", json={"username": "sam"})).status_code == 200
