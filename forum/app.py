@@ -30,17 +30,19 @@ from forum import (
     web,
 )
 from forum.accounts import api as accounts_api
-from forum.accounts import passwords
+from forum.accounts import blocks, passwords
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.aid import api as aid_api
 from forum.aid import expiry as aid_expiry
 from forum.aid import routes as aid_routes
 from forum.boards import api as boards_api
+from forum.boards import posts as boards_posts
 from forum.boards import routes as boards_routes
 from forum.chat import api as chat_api
 from forum.chat import frames as chat_frames
 from forum.chat import routes as chat_routes
+from forum.chat import services as chat_services
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.notifications import api as notifications_api
 from forum.notifications import routes as notifications_routes
@@ -163,6 +165,10 @@ def create_app(
         else None
     )
     ratelimits.configure(_build_limiter(settings, redis))
+    # What counts as two people having interacted, for the "interacted" message setting: the
+    # features know, accounts asks through this port.
+    blocks.count_as_interaction("chat.written_to", chat_services.has_written_to)
+    blocks.count_as_interaction("boards.replied_to", boards_posts.has_replied_to)
     bus = bus or events.EventBus()
     # Read and hashed once: pages link each file under a name that changes with its content.
     assets = staticfiles.Assets(STATIC_DIR)
@@ -173,10 +179,14 @@ def create_app(
     read_caches: dict[str, readcache.TimedCache[Any]] = {
         readcache.SESSIONS: readcache.TimedCache(),
         readcache.CONTENT: readcache.TimedCache(),
+        readcache.BLOCKS: readcache.TimedCache(),
     }
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
         bus.subscribe(prefix, read_caches[readcache.CONTENT].forget_on)
+    # The block services forget what they change; this also covers a change made outside a
+    # request of this app (a command, a test calling the services).
+    bus.subscribe(blocks.CHANGED_EVENT, read_caches[readcache.BLOCKS].forget_on)
     hub = Hub()
     broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
     live = LiveChannel(

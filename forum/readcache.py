@@ -38,6 +38,7 @@ MAX_ENTRIES = 4096
 
 SESSIONS = "sessions"
 CONTENT = "content"
+BLOCKS = "blocks"  # who each person blocked, forgotten by forum.accounts.blocks on a change
 
 
 class TimedCache(Generic[V]):

@@ -26,12 +26,17 @@ log = logging.getLogger("porchlight.realtime")
 PREFIX = "porchlight:rt:"
 PRESENCE_TTL = 60.0  # seconds a presence entry lives without being refreshed
 PRESENCE_REFRESH = 20.0
+MUTE = "mute:user:"  # the channel that changes whom a person's connections hear
 
 
 class Broker(Protocol):
     hub: Hub
 
-    async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None: ...
+    async def publish(
+        self, channel: str, text: str, *, origin: str | None = None, sender: int | None = None
+    ) -> None: ...
+
+    async def mute(self, user_id: int, senders: list[int]) -> None: ...
 
     async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]: ...
 
@@ -54,8 +59,13 @@ class MemoryBroker:
         self.hub = hub
         self._presence: defaultdict[int, dict[str, Mapping[str, Any]]] = defaultdict(dict)
 
-    async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None:
-        self.hub.deliver(channel, text, exclude=origin)
+    async def publish(
+        self, channel: str, text: str, *, origin: str | None = None, sender: int | None = None
+    ) -> None:
+        self.hub.deliver(channel, text, exclude=origin, sender=sender)
+
+    async def mute(self, user_id: int, senders: list[int]) -> None:
+        self.hub.mute(user_id, frozenset(senders))
 
     async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
         entries = self._presence[room_id]
@@ -81,12 +91,23 @@ class RedisBroker:
         self.redis = redis
         self.connected = asyncio.Event()
 
-    async def publish(self, channel: str, text: str, *, origin: str | None = None) -> None:
-        envelope = (origin or "") + "\n" + text
+    async def publish(
+        self, channel: str, text: str, *, origin: str | None = None, sender: int | None = None
+    ) -> None:
+        # Encoded frames hold no raw newline (JSON escapes them): two header lines, then it.
+        envelope = (origin or "") + "\n" + (str(sender) if sender is not None else "") + "\n" + text
         try:
             await self.redis.publish(PREFIX + channel, envelope)
         except Exception as exc:  # noqa: BLE001 - Redis away: stored messages are caught up
             log.warning("realtime publish to %s failed: %s", channel, exc)
+
+    async def mute(self, user_id: int, senders: list[int]) -> None:
+        """Tell every process what this person's connections no longer hear."""
+        data = ",".join(str(int(s)) for s in senders)
+        try:
+            await self.redis.publish(f"{PREFIX}{MUTE}{user_id}", data)
+        except Exception as exc:  # noqa: BLE001 - Redis away: their next connection has it
+            log.warning("realtime mute for %s failed: %s", user_id, exc)
 
     async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
         key = f"{PREFIX}presence:{room_id}"
@@ -148,9 +169,20 @@ class RedisBroker:
 
     def _deliver(self, raw_channel: bytes | str, raw: bytes | str) -> None:
         channel = raw_channel.decode() if isinstance(raw_channel, bytes) else raw_channel
+        channel = channel.removeprefix(PREFIX)
         data = raw.decode() if isinstance(raw, bytes) else raw
-        origin, _, text = data.partition("\n")
-        self.hub.deliver(channel.removeprefix(PREFIX), text, exclude=origin or None)
+        if channel.startswith(MUTE):
+            senders = frozenset(int(s) for s in data.split(",") if s.isdigit())
+            self.hub.mute(int(channel.removeprefix(MUTE)), senders)
+            return
+        parts = data.split("\n", 2)
+        if len(parts) != 3 or (parts[1] and not parts[1].isdigit()):
+            log.warning("dropped a malformed realtime envelope on %s", channel)
+            return
+        origin, sender, text = parts
+        self.hub.deliver(
+            channel, text, exclude=origin or None, sender=int(sender) if sender else None
+        )
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

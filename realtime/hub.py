@@ -28,6 +28,9 @@ class Connection:
     outgoing: asyncio.Queue[str] = field(
         default_factory=lambda: asyncio.Queue(maxsize=OUTGOING_MAX)
     )
+    # Senders whose frames this connection does not receive (its person blocked them); set
+    # from the app's authenticate callable and changed by Hub.mute, on every process.
+    muted: frozenset[int] = frozenset()
     overflowed: bool = False
     # Set on overflow: the socket's loops may be stuck in a send that never completes, so the
     # endpoint waits on this as well as on them.
@@ -81,14 +84,22 @@ class Hub:
     def connections(self, channel: str) -> list[Connection]:
         return list(self._channels.get(channel, ()))
 
-    def deliver(self, channel: str, text: str, *, exclude: str | None = None) -> int:
-        """Queue one encoded frame for every local listener of channel but the excluded one."""
+    def deliver(
+        self, channel: str, text: str, *, exclude: str | None = None, sender: int | None = None
+    ) -> int:
+        """Queue one encoded frame for every local listener of channel but the excluded one
+        and those who muted its sender."""
         delivered = 0
         for connection in self.connections(channel):
-            if connection.id != exclude:
+            if connection.id != exclude and (sender is None or sender not in connection.muted):
                 connection.push(text)
                 delivered += 1
         return delivered
+
+    def mute(self, user_id: int, senders: frozenset[int]) -> None:
+        """What this person's local connections no longer hear: frames from these senders."""
+        for connection in self.connections(f"user:{user_id}"):
+            connection.muted = senders
 
     def open_connections(self) -> int:
         return len(self._channels.get("everyone", ()))

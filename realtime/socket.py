@@ -37,6 +37,7 @@ class Principal:
     author: Mapping[str, Any]
     is_staff: bool
     user: Any  # the app's own user object, handed back to its frame handler
+    muted: frozenset[int] = frozenset()  # senders this person does not hear (they blocked them)
 
 
 class FrameError(Exception):
@@ -79,16 +80,30 @@ class LiveChannel:
         self._presence_changed = asyncio.Event()
 
     async def forward(self, event: Event) -> None:
-        """A bus subscriber: events that carry a frame go live to their audience, encoded once."""
+        """A bus subscriber: events that carry a frame go live to their audience, encoded once.
+
+        An event's `sender` is whose frame it is (those who muted them do not get it); an event
+        to one person that carries `mute` changes whom their connections hear, on every process.
+        """
         frame = event.data.get("frame")
         if frame is not None:
-            origin = event.data.get("origin")
-            await self.broker.publish(event.audience.channel, encode(frame), origin=origin)
+            origin, sender = event.data.get("origin"), event.data.get("sender")
+            await self.broker.publish(
+                event.audience.channel, encode(frame), origin=origin, sender=sender
+            )
+        mute = event.data.get("mute")
+        if mute is not None and event.audience.kind == "user" and event.audience.id is not None:
+            await self.broker.mute(event.audience.id, list(mute))
 
     async def send_to_room(
-        self, room_id: int, frame: Mapping[str, Any], *, origin: str | None = None
+        self,
+        room_id: int,
+        frame: Mapping[str, Any],
+        *,
+        origin: str | None = None,
+        sender: int | None = None,
     ) -> None:
-        await self.broker.publish(f"room:{room_id}", encode(frame), origin=origin)
+        await self.broker.publish(f"room:{room_id}", encode(frame), origin=origin, sender=sender)
 
     async def set_presence(self, connection: Connection, room_id: int, here: bool) -> None:
         await self.broker.present(room_id, connection, here)
@@ -144,6 +159,7 @@ class LiveChannel:
             author=principal.author,
             principal=principal.user,
             is_staff=principal.is_staff,
+            muted=principal.muted,
         )
         self.hub.attach(connection)
         try:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import clock, openapi, web
-from forum.accounts import admission, forms, services, sessions
+from forum.accounts import admission, blocks, forms, services, sessions
 from forum.accounts.middleware import (
     SESSION_COOKIE,
     client_address,
@@ -304,6 +304,56 @@ async def invite_create(request: Request) -> Response:
     return web.json_response({"invite": invite_json(invite), "code": code, "url": url}, 201)
 
 
+# Blocks: members protecting themselves. ----------------------------------------------------------
+
+BLOCK = Component(
+    "Block",
+    record({"user": AUTHOR, "created_at": MOMENT}),
+)
+_BLOCK_LINKS = {
+    "unblock": Link("api:unblock", "delete", {"username": "$response.body#/block/user/username"}),
+}
+
+
+def block_json(row: dict[str, Any]) -> dict[str, Any]:
+    person = {
+        "id": row["user_id"],
+        "username": row["username"],
+        "display_name": row["display_name"],
+    }
+    return {"user": person, "created_at": clock.iso(row["created_at"])}
+
+
+@openapi.operation(
+    {201: record({"block": BLOCK}), 200: record({"block": BLOCK})},
+    body=forms.BLOCK,
+    errors=(404, 409),
+    signed_in=True,
+    links=_BLOCK_LINKS,
+)
+async def block_create(request: Request) -> Response:
+    """Block someone: their posts and messages are hidden from you, and neither of you can
+    message the other. 200 when they were already blocked."""
+    data = await web.read_json(request)
+    row, made = await blocks.block(require_user(request), data)
+    return web.json_response({"block": block_json(row)}, 201 if made else 200)
+
+
+@openapi.operation({200: openapi.page(BLOCK)}, signed_in=True, paged=True)
+async def block_list(request: Request) -> Response:
+    """The people you blocked, most recent first."""
+    page = await blocks.list_blocks(require_user(request), **web.page_args(request))
+    items = [block_json(r) for r in page.items]
+    return web.json_response({"items": items, "next_cursor": page.next_cursor})
+
+
+@openapi.operation({204: None}, errors=(404,), signed_in=True)
+async def block_delete(request: Request) -> Response:
+    """Unblock someone (404 when they are not blocked)."""
+    await blocks.unblock(require_user(request), request.path_params["username"])
+    return Response(status_code=204)
+
+
 routes = [
     Route("/api/v1/auth/register", register, methods=["POST"], name="api:register"),
     Route("/api/v1/auth/login", login, methods=["POST"], name="api:login"),
@@ -322,6 +372,9 @@ routes = [
     ),
     Route("/api/v1/me/tokens", token_create, methods=["POST"], name="api:token_create"),
     Route("/api/v1/me/delete", account_delete, methods=["POST"], name="api:account_delete"),
+    Route("/api/v1/me/blocks", block_list, methods=["GET"], name="api:blocks"),
+    Route("/api/v1/me/blocks", block_create, methods=["POST"], name="api:block"),
+    Route("/api/v1/me/blocks/{username}", block_delete, methods=["DELETE"], name="api:unblock"),
     Route("/api/v1/admin/signups", signup_list, methods=["GET"], name="api:signups"),
     Route(
         "/api/v1/admin/signups/{id:id}/approve",

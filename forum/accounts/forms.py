@@ -91,6 +91,7 @@ USER_CHANGE = Body(
     partial=True,
 )
 TOKEN = Body({"label": Text(max_length=80, description="Where the token is used.")})
+BLOCK = Body({"username": USERNAME})
 INVITE_NOTE = Body({"note": Text(required=False, max_length=120)})
 
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from forum import web
-from forum.accounts import admission, services, sessions
+from forum.accounts import admission, blocks, services, sessions
 from forum.accounts.middleware import (
     SESSION_COOKIE,
     client_address,
@@ -17,7 +17,7 @@ from forum.accounts.middleware import (
     set_session_cookie,
 )
 from forum.accounts.models import ROLES, User, UserStatus
-from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from forum.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import whole_number
 
 
@@ -101,14 +101,21 @@ async def register_thanks(request: Request) -> Response:
 
 
 async def profile(request: Request) -> Response:
-    """Someone's public profile; administrators also see a form to change their role."""
+    """Someone's public profile, with a Block button; administrators also change their role."""
     person = await services.get_user(request.path_params["username"])
     form = {"role": person.role, "trust_level": str(person.trust_level)}
-    return web.render(request, "accounts/profile.html", {**_profile_context(person), "form": form})
+    context = await _profile_context(request, person)
+    return web.render(request, "accounts/profile.html", {**context, "form": form})
 
 
-def _profile_context(person: User) -> dict[str, Any]:
-    return {"person": person, "roles": ROLES, "levels": list(services.TRUST_LEVELS)}
+async def _profile_context(request: Request, person: User) -> dict[str, Any]:
+    blocked = person.id in await blocks.blocked_ids(request.state.user)
+    return {
+        "person": person,
+        "roles": ROLES,
+        "levels": list(services.TRUST_LEVELS),
+        "blocked": blocked,
+    }
 
 
 def _whole(raw: str | None) -> int | str | None:
@@ -126,8 +133,21 @@ async def profile_update(request: Request) -> Response:
         person = await services.update_user(request.state.user, username, data)
     except InvalidInput as exc:
         person = await services.get_user(username)
-        return web.refused(request, "accounts/profile.html", exc, form, **_profile_context(person))
+        context = await _profile_context(request, person)
+        return web.refused(request, "accounts/profile.html", exc, form, **context)
     return web.redirect(f"/u/{person.username}?notice=saved")
+
+
+async def profile_block(request: Request) -> Response:
+    """Block this person from their profile page."""
+    await blocks.block(require_user(request), {"username": request.path_params["username"]})
+    return web.redirect(f"/u/{request.path_params['username']}?notice=blocked")
+
+
+async def profile_unblock(request: Request) -> Response:
+    """Unblock this person from their profile page."""
+    await blocks.unblock(require_user(request), request.path_params["username"])
+    return web.redirect(f"/u/{request.path_params['username']}?notice=unblocked")
 
 
 # Settings -------------------------------------------------------------------------------------
@@ -140,11 +160,16 @@ async def settings_form(request: Request) -> Response:
 
 
 def _profile_form(user: User) -> dict[str, str]:
-    return {"display_name": user.display_name, "area": user.area, "bio": user.bio}
+    return {
+        "display_name": user.display_name,
+        "area": user.area,
+        "bio": user.bio,
+        "dm_policy": user.dm_policy,
+    }
 
 
 async def settings_save(request: Request) -> Response:
-    """Save the display name, neighbourhood and bio."""
+    """Save the display name, neighbourhood, bio and who may message this person."""
     form = await web.read_form(request)
     try:
         await services.update_profile(require_user(request), form)
@@ -162,6 +187,32 @@ async def password_change(request: Request) -> Response:
     except InvalidInput as exc:
         return web.refused(request, "accounts/settings.html", exc, {**form, **_profile_form(user)})
     return web.redirect("/settings?notice=password_changed")
+
+
+async def blocks_page(request: Request) -> Response:
+    """The people this person blocked, each with an Unblock button."""
+    page = await blocks.list_blocks(require_user(request), limit=blocks.BLOCKS_MAX)
+    return web.render(request, "accounts/blocks.html", {"blocks": page.items, "form": {}})
+
+
+async def block_add(request: Request) -> Response:
+    """Block someone by username from the settings page."""
+    user = require_user(request)
+    form = await web.read_form(request)
+    try:
+        await blocks.block(user, form)
+    except (InvalidInput, NotFound) as exc:
+        page = await blocks.list_blocks(user, limit=blocks.BLOCKS_MAX)
+        if isinstance(exc, NotFound):
+            exc = InvalidInput(fields={"username": exc.message})
+        return web.refused(request, "accounts/blocks.html", exc, form, blocks=page.items)
+    return web.redirect("/settings/blocks?notice=blocked")
+
+
+async def block_remove(request: Request) -> Response:
+    """Unblock someone from the settings page."""
+    await blocks.unblock(require_user(request), request.path_params["username"])
+    return web.redirect("/settings/blocks?notice=unblocked")
 
 
 async def sessions_page(request: Request) -> Response:
@@ -252,7 +303,17 @@ routes: list[BaseRoute] = [
     Route("/register/thanks", register_thanks, methods=["GET"], name="accounts:register_thanks"),
     Route("/u/{username}", profile, methods=["GET"], name="accounts:profile"),
     Route("/u/{username}/role", profile_update, methods=["POST"], name="accounts:profile_update"),
+    Route("/u/{username}/block", profile_block, methods=["POST"], name="accounts:block"),
+    Route("/u/{username}/unblock", profile_unblock, methods=["POST"], name="accounts:unblock"),
     Route("/settings", settings_form, methods=["GET"], name="accounts:settings"),
+    Route("/settings/blocks", blocks_page, methods=["GET"], name="accounts:blocks"),
+    Route("/settings/blocks", block_add, methods=["POST"], name="accounts:block_add"),
+    Route(
+        "/settings/blocks/{username}/unblock",
+        block_remove,
+        methods=["POST"],
+        name="accounts:block_remove",
+    ),
     Route("/settings", settings_save, methods=["POST"], name="accounts:settings_save"),
     Route("/settings/password", password_change, methods=["POST"], name="accounts:password"),
     Route("/settings/sessions", sessions_page, methods=["GET"], name="accounts:sessions"),

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from tortoise.expressions import Q
 
+from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.aid import forms, vocabularies
 from forum.aid.models import Aid, AidAlert
@@ -74,8 +75,11 @@ async def notify_matching(aid: Aid) -> None:
         .exclude(user_id=aid.author_id)
         .values_list("user_id", flat=True)
     )
+    # Someone who blocked the author is not told of their posts.
+    apart = await blocks.blocker_ids(aid.author_id)
+    told = [uid for uid in cast(list[int], fitting) if uid not in apart]
     await notifications.notify(
-        cast(list[int], fitting),
+        told,
         "aid.alert_matched",
         f"New {aid.kind} that fits your alert: {aid.title}",
         f"/aid/{aid.id}",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from forum import database
+from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.aid import forms, services, vocabularies
 from forum.aid.models import AidKind, AidStatus
@@ -100,13 +101,20 @@ async def list_aid(
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
     """Open posts of the opposite kind in the same category: same area first, newest first."""
     aid = await services.access_aid(actor, aid_id)
+    user = require_member(actor)
     opposite = AidKind.OFFER if aid["kind"] == AidKind.REQUEST else AidKind.REQUEST
+    # Nobody is suggested to someone they blocked or who blocked them: neither could respond.
+    apart = await blocks.blocked_ids(user) | await blocks.blocker_ids(user.id)
+    # Whole numbers from the database, written out: a list of any length, no placeholder limit.
+    unless = f"AND a.author_id NOT IN ({','.join(str(int(i)) for i in sorted(apart))}) "
     found = await services.rows(
         "WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? "
-        "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC LIMIT ?",
+        + (unless if apart else "")
+        + "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC "
+        "LIMIT ?",
         (opposite.value, AidStatus.OPEN.value, aid["category"], aid_id, aid["area"], limit),
     )
-    return [services.present(actor, row) for row in found]
+    return [services.present(user, row) for row in found]
 
 
 async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 
 from forum import database, events
+from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.aid import forms, services
 from forum.aid.models import AidResponse, AidStatus, ResponseStatus
@@ -39,10 +40,12 @@ async def respond(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> d
         raise Conflict("You have already responded to this post.", code="already_responded")
     if aid["status"] != AidStatus.OPEN:
         raise Conflict(f"This post is {aid['status']}: it takes no more responses.", code="closed")
+    owner = await User.get(id=aid["author_id"])
+    # Neither of two people apart by a block may reach the other through a response.
+    await blocks.require_not_blocked(user, owner, "respond to this post")
     errors = FieldErrors()
     message = forms.RESPONSE.read(data, errors).get("message", "")
     errors.raise_if_any()
-    owner = await User.get(id=aid["author_id"])
     try:
         async with database.transaction():
             room = await chat.open_linked_room(

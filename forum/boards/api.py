@@ -55,6 +55,10 @@ POST = Component(
             "created_at": MOMENT,
             "edited_at": nullable(MOMENT),
             "status": enum(tuple(s.value for s in PostStatus)),
+            "blocked": {
+                "type": "boolean",
+                "description": "Written by someone this user blocked: body and body_html empty.",
+            },
         }
     ),
 )
@@ -104,15 +108,18 @@ def topic_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def post_json(row: dict[str, Any]) -> dict[str, Any]:
+    # A blocked person's post is left out of the API, as a tombstone that keeps its place.
+    blocked = bool(row.get("blocked"))
     return {
         "id": row["id"],
         "topic_id": row["topic_id"],
         "author": _author(row),
-        "body": row["body"],
-        "body_html": row["body_html"],
+        "body": "" if blocked else row["body"],
+        "body_html": "" if blocked else row["body_html"],
         "created_at": clock.iso(row["created_at"]),
         "edited_at": clock.iso(row["edited_at"]),
         "status": row["status"],
+        "blocked": blocked,
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.expressions import Case, F, Value, When
 
 from forum import clock, database, events
+from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.boards import forms
@@ -66,11 +67,18 @@ def may_see_history(actor: User | None, post: Mapping[str, Any]) -> bool:
     return may_read_body(actor, post) and is_owner_or_staff(actor, post["author_id"])
 
 
-def as_seen_by(actor: User | None, post: dict[str, Any]) -> dict[str, Any]:
-    """The post as this viewer may see it, with what they may do with it."""
+def as_seen_by(
+    actor: User | None, post: dict[str, Any], blocked: frozenset[int] = frozenset()
+) -> dict[str, Any]:
+    """The post as this viewer may see it, with what they may do with it.
+
+    blocked holds the people this viewer blocked: their posts are marked, for pages to fold
+    away and the API to leave out (the body stays here, so a page can still open one).
+    """
     seen = post if may_read_body(actor, post) else {**post, "body": "", "body_html": ""}
     return {
         **seen,
+        "blocked": post["author_id"] in blocked,
         "can_change": may_change(actor, post),
         "can_see_history": may_see_history(actor, post),
     }
@@ -93,7 +101,8 @@ async def list_posts(
         cached=True,
     )
     page = page_of(rows, limit, lambda r: (r["id"],))
-    return Page([as_seen_by(actor, r) for r in page.items], page.next_cursor)
+    hidden = await blocks.blocked_ids(actor)
+    return Page([as_seen_by(actor, r, hidden) for r in page.items], page.next_cursor)
 
 
 async def topic_page(
@@ -108,7 +117,8 @@ async def topic_page(
         cached=True,
     )
     more = len(rows) > POSTS_PER_PAGE
-    return topic, [as_seen_by(actor, r) for r in rows[:POSTS_PER_PAGE]], more
+    hidden = await blocks.blocked_ids(actor)
+    return topic, [as_seen_by(actor, r, hidden) for r in rows[:POSTS_PER_PAGE]], more
 
 
 async def _stored_post(post_id: int) -> dict[str, Any]:
@@ -128,7 +138,7 @@ async def access_post(
     row = await _stored_post(post_id)
     await access_topic(actor, row["topic_id"])
     if not to_change:
-        return as_seen_by(actor, row)
+        return as_seen_by(actor, row, await blocks.blocked_ids(actor))
     require_member(actor)
     refused = _change_refused(actor, row)
     if refused is not None:
@@ -218,6 +228,17 @@ async def post_history(actor: User | None, post_id: int) -> tuple[dict[str, Any]
         .values("id", "body", "created_at", editor_username="editor__username")
     )
     return row, revisions
+
+
+async def has_replied_to(recipient_id: int, sender_id: int) -> bool:
+    """Whether the recipient replied in a topic the sender started: what boards count as
+    having interacted, for who may message whom (forum.accounts.blocks)."""
+    found = await database.fetch(
+        "SELECT 1 AS replied FROM posts p JOIN topics t ON t.id = p.topic_id "
+        "WHERE p.author_id = ? AND t.author_id = ? AND p.status <> ? LIMIT 1",
+        (recipient_id, sender_id, PostStatus.DELETED.value),
+    )
+    return bool(found)
 
 
 async def locate_post(actor: User | None, post_id: int) -> tuple[int, int]:

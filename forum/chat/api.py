@@ -43,6 +43,10 @@ MESSAGE = Component(
             "created_at": MOMENT,
             "client_id": nullable(STRING),
             "deleted": BOOLEAN,
+            "blocked": {
+                "type": "boolean",
+                "description": "From someone this user blocked: body and body_html empty.",
+            },
         }
     ),
 )
@@ -79,9 +83,10 @@ async def room_create(request: Request) -> Response:
     return web.json_response(room_json(room), 201)
 
 
-@openapi.operation({200: ROOM}, body=forms.PERSON, signed_in=True, links=_ROOM_LINKS)
+@openapi.operation({200: ROOM}, body=forms.PERSON, errors=(403,), signed_in=True, links=_ROOM_LINKS)
 async def room_direct(request: Request) -> Response:
-    """The direct room with someone, opened the first time."""
+    """The direct room with someone, opened the first time; 403 `cannot_message` when a block
+    or their message setting does not let this person write to them."""
     data = await web.read_json(request)
     room = await services.direct_room(request.state.user, data.get("username"))
     return web.json_response(room_json(room))

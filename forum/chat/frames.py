@@ -8,6 +8,7 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from forum import ratelimits
+from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.chat import services
 from forum.errors import PorchlightError, RateLimited
@@ -26,7 +27,14 @@ async def authenticate(websocket: WebSocket) -> Principal | None:
     user: User | None = websocket.scope.get("state", {}).get("user")
     if user is None:
         return None
-    return Principal(user_id=user.id, author=author_of(user), is_staff=user.is_staff, user=user)
+    return Principal(
+        user_id=user.id,
+        author=author_of(user),
+        is_staff=user.is_staff,
+        user=user,
+        # Changed live by the blocks service's event (LiveChannel.forward), on every worker.
+        muted=await blocks.blocked_ids(user),
+    )
 
 
 def _room_id(frame: Mapping[str, Any]) -> int:
@@ -93,7 +101,7 @@ async def _subscribe(
     # worst (the client drops a seq it has), never not at all.
     channel.hub.join(connection, room_id)
     try:
-        last_seq, missed, limited = await services.catch_up(room, since)
+        last_seq, missed, limited = await services.catch_up(user, room, since)
     except PorchlightError:
         channel.hub.leave(connection, room_id)
         raise
@@ -127,4 +135,5 @@ async def _typing(channel: LiveChannel, connection: Connection, frame: Mapping[s
         room_id,
         {"type": "typing", "room": room_id, "user": dict(connection.author)},
         origin=connection.id,
+        sender=None if connection.is_staff else connection.user_id,
     )

@@ -10,7 +10,8 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
-from forum.accounts.models import User, UserStatus
+from forum.accounts import blocks
+from forum.accounts.models import STAFF_ROLES, User, UserStatus
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.chat import forms
 from forum.chat.models import Message, Room, RoomKind, RoomMember
@@ -173,6 +174,8 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     other = await _active_user(username, "username")
     if other.id == user.id:
         raise InvalidInput(fields={"username": "Choose someone other than yourself."})
+    # Finding an old room is starting a conversation too: the block or setting of today rules.
+    await blocks.require_may_message(user, other)
     low, high = sorted((user.id, other.id))
     key = f"{low}:{high}"
     found = await Room.filter(direct_key=key).first().values(*ROOM_COLUMNS)
@@ -185,6 +188,52 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     except IntegrityError:
         # Both opened it at the same moment: the other request's room is the one.
         return await Room.get(direct_key=key).values(*ROOM_COLUMNS)
+
+
+def is_conversation(room: Mapping[str, Any]) -> bool:
+    """A room between two people: a direct room, or a hand-off thread of mutual aid."""
+    return room["kind"] == RoomKind.DIRECT or (
+        room["kind"] == RoomKind.PRIVATE and room["aid_id"] is not None
+    )
+
+
+async def require_may_write(user: User, room: Mapping[str, Any]) -> None:
+    """In a conversation between two people, refuse what a block or a message setting stops.
+
+    A direct room follows the other person's message setting and blocks; a hand-off thread
+    only blocks (the other person invited responses by posting). Rooms for many are open.
+    """
+    if not is_conversation(room):
+        return
+    other = await User.filter(room_memberships__room_id=room["id"]).exclude(id=user.id).first()
+    if other is None:
+        return
+    if room["kind"] == RoomKind.DIRECT:
+        await blocks.require_may_message(user, other)
+    else:
+        await blocks.require_not_blocked(user, other)
+
+
+async def has_written_to(recipient_id: int, sender_id: int) -> bool:
+    """Whether the recipient has sent the sender a direct message, or the two share a
+    hand-off thread: what chat counts as having interacted (forum.accounts.blocks)."""
+    low, high = sorted((recipient_id, sender_id))
+    direct = await Room.filter(direct_key=f"{low}:{high}").first().values("id")
+    if (
+        direct is not None
+        and await Message.filter(
+            room_id=direct["id"], author_id=recipient_id, deleted=False
+        ).exists()
+    ):
+        return True
+    shared = await database.fetch(
+        "SELECT 1 AS shared FROM chat_members a "
+        "JOIN chat_members b ON b.room_id = a.room_id AND b.user_id = ? "
+        "JOIN chat_rooms r ON r.id = a.room_id "
+        "WHERE a.user_id = ? AND r.aid_id IS NOT NULL LIMIT 1",
+        (sender_id, recipient_id),
+    )
+    return bool(shared)
 
 
 async def _active_user(username: object, field: str) -> User:
@@ -250,7 +299,27 @@ def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": clock.iso(row["created_at"]),
         "client_id": row["client_id"],
         "deleted": deleted,
+        "blocked": False,
     }
+
+
+async def hidden_authors(viewer: User, room: Mapping[str, Any]) -> frozenset[int]:
+    """Whose messages this viewer does not see here: the people they blocked, except the
+    moderators in a direct conversation (their notices always reach a member)."""
+    hidden = await blocks.blocked_ids(viewer)
+    if hidden and room["kind"] == RoomKind.DIRECT:
+        staff = await User.filter(id__in=list(hidden), role__in=list(STAFF_ROLES)).values_list(
+            "id", flat=True
+        )
+        hidden = hidden - frozenset(cast(list[int], staff))
+    return hidden
+
+
+def as_seen_by(message: dict[str, Any], hidden: frozenset[int]) -> dict[str, Any]:
+    """A message from someone this viewer blocked keeps its place in the sequence, text left out."""
+    if message["author"]["id"] not in hidden or message["deleted"]:
+        return message
+    return {**message, "body": "", "body_html": "", "blocked": True}
 
 
 def _clean_client_id(raw: object) -> str | None:
@@ -283,6 +352,7 @@ async def send_message(
             return earlier, False
     # Sending follows the same rule as reading.
     room = await access_room(user, room_id)
+    await require_may_write(user, room)
     errors = FieldErrors()
     source = forms.MESSAGE.read({"body": body}, errors).get("body", "")
     errors.raise_if_any()
@@ -331,6 +401,9 @@ async def _store(
             events.to_room(room["id"]),
             frame={"type": "message", "room": room["id"], "message": payload},
             origin=origin,
+            # Whoever blocked the author does not hear it live (a moderator's note in a
+            # direct conversation always arrives).
+            sender=None if room["kind"] == RoomKind.DIRECT and user.is_staff else user.id,
         )
         await _notify_mentions(user, room, payload)
     return payload
@@ -342,7 +415,13 @@ async def _notify_mentions(author: User, room: Mapping[str, Any], message: dict[
     if not names:
         return
     people = await User.filter(username_key__in=list(names), status=UserStatus.ACTIVE)
-    readers = [p.id for p in people if may_read(p, room, await _is_member(p.id, room["id"]))]
+    # Someone who blocked the author is not told (nor is anyone the author may not reach).
+    readers = [
+        p.id
+        for p in people
+        if may_read(p, room, await _is_member(p.id, room["id"]))
+        and author.id not in await blocks.blocked_ids(p)
+    ]
     where = room["name"] or "a conversation"
     await notifications.notify(
         readers,
@@ -387,7 +466,7 @@ async def history(
     actor: User | None, room_id: int, *, before_seq: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The limit messages just before before_seq (the latest without it), in ascending seq."""
-    await access_room(actor, room_id)
+    room = await access_room(actor, room_id)
     if before_seq is not None and not 1 <= before_seq < 2**31:
         raise BadRequest("before_seq must be a positive whole number.", code="invalid_query")
     bound = before_seq if before_seq is not None else 2**31 - 1
@@ -395,16 +474,18 @@ async def history(
         "WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
         (room_id, bound, min(limit, HISTORY_MAX)),
     )
-    return [message_json(r) for r in reversed(rows)]
+    hidden = await hidden_authors(require_member(actor), room)
+    return [as_seen_by(message_json(r), hidden) for r in reversed(rows)]
 
 
 async def catch_up(
-    room: Mapping[str, Any], since: int | None
+    viewer: User, room: Mapping[str, Any], since: int | None
 ) -> tuple[int, list[dict[str, Any]], bool]:
     """What a subscriber missed after seq since: (last_seq, up to 200 messages, limited).
 
     room is the row access_room gave the subscriber; the reads here are made after it started
-    listening, so nothing stored in between is missed.
+    listening, so nothing stored in between is missed. Messages from people the viewer
+    blocked come as placeholders (see as_seen_by).
     """
     if since is None:
         fresh = await Room.filter(id=room["id"]).first().values("last_seq")
@@ -415,7 +496,9 @@ async def catch_up(
     )
     limited = len(rows) > REPLAY_LIMIT
     last_seq = max([room["last_seq"], *(r["seq"] for r in rows[:1])])
-    return last_seq, [message_json(r) for r in reversed(rows[:REPLAY_LIMIT])], limited
+    hidden = await hidden_authors(viewer, room) if rows else frozenset()
+    missed = [as_seen_by(message_json(r), hidden) for r in reversed(rows[:REPLAY_LIMIT])]
+    return last_seq, missed, limited
 
 
 async def delete_message(actor: User | None, message_id: int) -> None:

@@ -46,10 +46,10 @@
     time.dateTime = message.created_at;
     time.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     li.append(author, " ", time);
-    if (message.deleted) {
+    if (message.deleted || message.blocked) {
       var gone = document.createElement("p");
       gone.className = "tombstone";
-      gone.textContent = "This message was deleted.";
+      gone.textContent = message.deleted ? "This message was deleted." : "Message hidden because you blocked @" + message.author.username + ".";
       li.append(gone);
     } else {
       var body = document.createElement("div");
