@@ -84,7 +84,7 @@ async def _claim(invite: Invite, user: User) -> None:
 
 async def register(data: Mapping[str, Any], *, signup: str, client: str = "") -> User:
     """Create an account under the community's sign-up mode; status "pending" awaits approval."""
-    await ratelimits.check(f"register:{client}", limit=10, window=3600)
+    await ratelimits.check_action("register", client=client)
     invite = None
     errors = FieldErrors()
     # Read in every mode, so that the shape the document gives it holds in every mode.
@@ -130,13 +130,11 @@ async def check_credentials(identifier: object, password: object, *, client: str
     key = ident.casefold()
     # Failures are counted per account from this address, and per account from anywhere with a
     # far higher limit: a stranger's wrong guesses cannot lock a neighbour out of her account.
-    failures = [
-        (f"login-fail:{client}:{digest(key)}", 10, 300),
-        (f"login-fail:{digest(key)}", 100, 3600),
-    ]
-    await ratelimits.check(f"login:{client}", limit=30, window=300)
-    for name, limit, _ in failures:
-        await ratelimits.refuse_if_over(name, limit=limit)
+    account = digest(key)
+    failures = [("login_failure", f"{account}@{client}"), ("login_failure_account", account)]
+    await ratelimits.check_action("login", client=client)
+    for action, subject in failures:
+        await ratelimits.refuse_if_failing(action, actor_id=subject, client="")
     user = None
     if forms.EMAIL_RE.fullmatch(key) and len(key) <= 254:
         user = await User.get_or_none(email_key=key)
@@ -145,8 +143,8 @@ async def check_credentials(identifier: object, password: object, *, client: str
     secret = secret[: forms.PASSWORD_MAX]
     ok = await passwords.verify_password(user.password_hash if user else None, secret)
     if user is None or not ok or user.status == UserStatus.DELETED:
-        for name, _, window in failures:
-            await ratelimits.record(name, window=window)
+        for action, subject in failures:
+            await ratelimits.record_failure(action, actor_id=subject, client="")
         raise NotAuthenticated(
             "That username and password do not match.", code="invalid_credentials"
         )
@@ -181,6 +179,14 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     return actor
 
 
+async def _check_password(actor: User, secret: str, field: str, message: str) -> None:
+    """A signed-in person's password, confirmed: guessed at like a sign-in, limited like one."""
+    await ratelimits.refuse_if_failing("password_failure", actor_id=actor.id)
+    if not await passwords.verify_password(actor.password_hash, secret[: forms.PASSWORD_MAX]):
+        await ratelimits.record_failure("password_failure", actor_id=actor.id)
+        raise InvalidInput(fields={field: message})
+
+
 async def change_password(
     actor: User, current_session: Session | None, data: Mapping[str, Any]
 ) -> None:
@@ -194,8 +200,7 @@ async def change_password(
     )
     errors.raise_if_any()
     assert isinstance(current, str)
-    if not await passwords.verify_password(actor.password_hash, current[: forms.PASSWORD_MAX]):
-        raise InvalidInput(fields={"current_password": "That is not your current password."})
+    await _check_password(actor, current, "current_password", "That is not your current password.")
     actor.password_hash = await passwords.hash_password(new)
     async with database.transaction():
         await actor.save(update_fields=["password_hash"])
@@ -211,8 +216,7 @@ async def delete_account(actor: User, password: object) -> None:
     errors = FieldErrors()
     secret = forms.ACCOUNT_DELETION.read({"password": password}, errors).get("password", "")
     errors.raise_if_any()
-    if not await passwords.verify_password(actor.password_hash, secret[: forms.PASSWORD_MAX]):
-        raise InvalidInput(fields={"password": "Enter your password to confirm."})
+    await _check_password(actor, secret, "password", "Enter your password to confirm.")
     # "~" is outside the username alphabet: nobody can take this name, or pose as it.
     placeholder = f"~deleted-{actor.id}"
     async with database.transaction():
