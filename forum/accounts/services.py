@@ -9,13 +9,21 @@ from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords, standing
-from forum.accounts.models import Invite, Session, User, UserStatus
+from forum.accounts.models import STAFF_ROLES, Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest, forget_user
+from forum.content.lookalikes import skeleton
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors
 
 TRUST_LEVELS = range(0, forms.TRUST_LEVEL_MAX + 1)
 DELETED_NAME = "deleted user"
+# Words only staff may wear in a name: a member called "Moderator Mo" or "Porchlight Team" could
+# ask a lonely neighbour for her password. Compared as skeletons, whatever the case, accents,
+# spacing or lookalike letters ("M0d3rator", "Аdmin" with a Cyrillic А).
+STAFF_WORDS = ("moderator", "admin", "administrator", "porchlight", "staff")
+# A staff member's name shorter than this (as a skeleton) is refused only whole: "Ann" the
+# moderator must not refuse every "Joanne".
+STAFF_NAME_CONTAINED_FROM = 5
 
 
 async def _check_unique(errors: FieldErrors, username: str, email: str) -> None:
@@ -34,6 +42,31 @@ async def _check_unique(errors: FieldErrors, username: str, email: str) -> None:
         errors.add("email", "An account already uses that e-mail address.")
 
 
+async def _refuse_staff_lookalikes(errors: FieldErrors, names: Mapping[str, str]) -> None:
+    """Refuse names (by field) that pass for the site's, the staff's, or a staff member's own."""
+    wanted = {
+        field: skeleton(value)
+        for field, value in names.items()
+        if value and field not in errors.errors
+    }
+    if not wanted:
+        return
+    staff = await User.filter(role__in=STAFF_ROLES, status=UserStatus.ACTIVE).values_list(
+        "username", "display_name"
+    )
+    staff_names = {skeleton(name) for pair in staff for name in pair if name} - {""}
+    for field, folded in wanted.items():
+        if any(skeleton(word) in folded for word in STAFF_WORDS):
+            errors.add(
+                field, "Names like the site's or its staff's are kept for staff; choose another."
+            )
+        elif any(
+            folded == name or (len(name) >= STAFF_NAME_CONTAINED_FROM and name in folded)
+            for name in staff_names
+        ):
+            errors.add(field, "That name looks like one of our moderators'; choose another.")
+
+
 async def _create_user(
     data: Mapping[str, Any],
     *,
@@ -47,6 +80,8 @@ async def _create_user(
     display_name = forms.DISPLAY_NAME.read(data, "display_name", errors)
     password = forms.new_password(data, errors, user_words=(username, email))
     await _check_unique(errors, username, email)
+    if role not in STAFF_ROLES:
+        await _refuse_staff_lookalikes(errors, {"username": username, "display_name": display_name})
     errors.raise_if_any()
     # Hashed before the transaction: on SQLite a transaction holds the only connection.
     password_hash = await passwords.hash_password(password)
@@ -167,6 +202,8 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     """Change the profile fields given; an empty display name falls back to the username."""
     errors = FieldErrors()
     values = forms.profile(data, errors)
+    if values.get("display_name") and not actor.is_staff:
+        await _refuse_staff_lookalikes(errors, {"display_name": values["display_name"]})
     errors.raise_if_any()
     if "display_name" in values:
         values["display_name"] = values["display_name"] or actor.username
