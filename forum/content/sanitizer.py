@@ -254,4 +254,5 @@ def sanitize_html(html: str) -> str:
     if not html.strip():
         return ""
     cleaned: str = _CLEANERS.cleaner.clean(html)
-    return cleaned
+    # What cleans down to blank space is blank, as blank input is: cleaning twice changes nothing.
+    return cleaned if cleaned.strip() else ""
