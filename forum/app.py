@@ -249,6 +249,8 @@ def create_app(
             Middleware(staticfiles.ServeAssets, assets=assets),
             Middleware(web.BodyLimit),
             Middleware(readcache.ActiveCaches, caches=read_caches),
+            # Before authentication: its session lookups and sign-in attempts are per address too.
+            Middleware(ratelimits.ClientAddress),
             Middleware(
                 Authentication,
                 secret=settings.secret_key,

@@ -1,4 +1,8 @@
-"""Factories that build test data through the real services."""
+"""Factories that build test data through the real services.
+
+They run exempt from rate limits: building a test's data in bulk is nobody's flood, and the
+limits themselves are tested through the requests and services people use.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from forum import ratelimits
 from forum.accounts import services as accounts
 from forum.accounts import sessions
 from forum.accounts.models import User
@@ -23,18 +28,22 @@ async def user(
     password: str = PASSWORD,
     email: str | None = None,
 ) -> User:
-    person = await accounts.register(
-        {
-            "username": username,
-            "email": email or f"{username}@example.org",
-            "password": password,
-            "display_name": username.title(),
-        },
-        signup="open",
-    )
-    if role != "member":
-        await User.filter(id=person.id).update(role=role)
-        person.role = role
+    address = email or f"{username}@example.org"
+    with ratelimits.exempt():
+        if role == "member":
+            return await accounts.register(
+                {
+                    "username": username,
+                    "email": address,
+                    "password": password,
+                    "display_name": username.title(),
+                },
+                signup="open",
+            )
+        # Staff may carry names members may not ("adminada"): made as the command line does.
+        person = await accounts.create_admin(username, address, password)
+    await User.filter(id=person.id).update(role=role, display_name=username.title())
+    person.role, person.display_name = role, username.title()
     return person
 
 
@@ -48,9 +57,11 @@ async def board(
     creator = await User.filter(role="admin").first()
     if creator is None:
         creator = await user(username=f"founder-{slug}"[:30], role="admin")
-    return await boards.create_board(
-        creator, {"slug": slug, "name": name, "description": description, "visibility": visibility}
-    )
+    with ratelimits.exempt():
+        return await boards.create_board(
+            creator,
+            {"slug": slug, "name": name, "description": description, "visibility": visibility},
+        )
 
 
 async def topic(
@@ -62,12 +73,14 @@ async def topic(
 ) -> dict[str, Any]:
     if not await Board.filter(slug=board_slug).exists():
         await board(slug=board_slug, name=board_slug.title())
-    created, _ = await boards.create_topic(author, board_slug, {"title": title, "body": body})
+    with ratelimits.exempt():
+        created, _ = await boards.create_topic(author, board_slug, {"title": title, "body": body})
     return created
 
 
 async def reply(*, author: User, topic_id: int, body: str = "Welcome!") -> dict[str, Any]:
-    return await posts.reply(author, topic_id, {"body": body})
+    with ratelimits.exempt():
+        return await posts.reply(author, topic_id, {"body": body})
 
 
 async def token_for(person: User) -> str:
@@ -105,4 +118,5 @@ async def aid(
     from forum.aid import services as aid_services
 
     data = {"kind": kind, "title": title, "body": body, "category": category, "area": area}
-    return await aid_services.create_aid(author, {**data, **more})
+    with ratelimits.exempt():
+        return await aid_services.create_aid(author, {**data, **more})

@@ -178,7 +178,7 @@ def session_json(session: Session, current: Session | None) -> dict[str, Any]:
     }
 
 
-@openapi.operation({204: None}, body=forms.PASSWORD_CHANGE, signed_in=True)
+@openapi.operation({204: None}, body=forms.PASSWORD_CHANGE, errors=(429,), signed_in=True)
 async def password_change(request: Request) -> Response:
     """Set a new password; every other session and token ends."""
     data = await web.read_json(request)
@@ -218,7 +218,7 @@ async def token_create(request: Request) -> Response:
 
 # POST rather than DELETE /api/v1/me: the password travels in a body, and a body on DELETE has
 # no defined meaning (RFC 9110 9.3.5); proxies and client libraries may drop it.
-@openapi.operation({204: None}, body=forms.ACCOUNT_DELETION, signed_in=True)
+@openapi.operation({204: None}, body=forms.ACCOUNT_DELETION, errors=(429,), signed_in=True)
 async def account_delete(request: Request) -> Response:
     """Delete one's account (the password confirms it); posts stay, by 'deleted user'."""
     data = await web.read_json(request)

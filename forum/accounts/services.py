@@ -9,13 +9,21 @@ from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords, standing
-from forum.accounts.models import Invite, Session, User, UserStatus
+from forum.accounts.models import STAFF_ROLES, Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest, forget_user
+from forum.content.lookalikes import skeleton
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors
 
 TRUST_LEVELS = range(0, forms.TRUST_LEVEL_MAX + 1)
 DELETED_NAME = "deleted user"
+# Words only staff may wear in a name: a member called "Moderator Mo" or "Porchlight Team" could
+# ask a lonely neighbour for her password. Compared as skeletons, whatever the case, accents,
+# spacing or lookalike letters ("M0d3rator", "Аdmin" with a Cyrillic А).
+STAFF_WORDS = ("moderator", "admin", "administrator", "porchlight", "staff")
+# A staff member's name shorter than this (as a skeleton) is refused only whole: "Ann" the
+# moderator must not refuse every "Joanne".
+STAFF_NAME_CONTAINED_FROM = 5
 
 
 async def _check_unique(errors: FieldErrors, username: str, email: str) -> None:
@@ -34,6 +42,31 @@ async def _check_unique(errors: FieldErrors, username: str, email: str) -> None:
         errors.add("email", "An account already uses that e-mail address.")
 
 
+async def _refuse_staff_lookalikes(errors: FieldErrors, names: Mapping[str, str]) -> None:
+    """Refuse names (by field) that pass for the site's, the staff's, or a staff member's own."""
+    wanted = {
+        field: skeleton(value)
+        for field, value in names.items()
+        if value and field not in errors.errors
+    }
+    if not wanted:
+        return
+    staff = await User.filter(role__in=STAFF_ROLES, status=UserStatus.ACTIVE).values_list(
+        "username", "display_name"
+    )
+    staff_names = {skeleton(name) for pair in staff for name in pair if name} - {""}
+    for field, folded in wanted.items():
+        if any(skeleton(word) in folded for word in STAFF_WORDS):
+            errors.add(
+                field, "Names like the site's or its staff's are kept for staff; choose another."
+            )
+        elif any(
+            folded == name or (len(name) >= STAFF_NAME_CONTAINED_FROM and name in folded)
+            for name in staff_names
+        ):
+            errors.add(field, "That name looks like one of our moderators'; choose another.")
+
+
 async def _create_user(
     data: Mapping[str, Any],
     *,
@@ -47,6 +80,8 @@ async def _create_user(
     display_name = forms.DISPLAY_NAME.read(data, "display_name", errors)
     password = forms.new_password(data, errors, user_words=(username, email))
     await _check_unique(errors, username, email)
+    if role not in STAFF_ROLES:
+        await _refuse_staff_lookalikes(errors, {"username": username, "display_name": display_name})
     errors.raise_if_any()
     # Hashed before the transaction: on SQLite a transaction holds the only connection.
     password_hash = await passwords.hash_password(password)
@@ -84,7 +119,7 @@ async def _claim(invite: Invite, user: User) -> None:
 
 async def register(data: Mapping[str, Any], *, signup: str, client: str = "") -> User:
     """Create an account under the community's sign-up mode; status "pending" awaits approval."""
-    await ratelimits.check(f"register:{client}", limit=10, window=3600)
+    await ratelimits.check_action("register", client=client)
     invite = None
     errors = FieldErrors()
     # Read in every mode, so that the shape the document gives it holds in every mode.
@@ -130,13 +165,11 @@ async def check_credentials(identifier: object, password: object, *, client: str
     key = ident.casefold()
     # Failures are counted per account from this address, and per account from anywhere with a
     # far higher limit: a stranger's wrong guesses cannot lock a neighbour out of her account.
-    failures = [
-        (f"login-fail:{client}:{digest(key)}", 10, 300),
-        (f"login-fail:{digest(key)}", 100, 3600),
-    ]
-    await ratelimits.check(f"login:{client}", limit=30, window=300)
-    for name, limit, _ in failures:
-        await ratelimits.refuse_if_over(name, limit=limit)
+    account = digest(key)
+    failures = [("login_failure", f"{account}@{client}"), ("login_failure_account", account)]
+    await ratelimits.check_action("login", client=client)
+    for action, subject in failures:
+        await ratelimits.refuse_if_failing(action, actor_id=subject, client="")
     user = None
     if forms.EMAIL_RE.fullmatch(key) and len(key) <= 254:
         user = await User.get_or_none(email_key=key)
@@ -145,8 +178,8 @@ async def check_credentials(identifier: object, password: object, *, client: str
     secret = secret[: forms.PASSWORD_MAX]
     ok = await passwords.verify_password(user.password_hash if user else None, secret)
     if user is None or not ok or user.status == UserStatus.DELETED:
-        for name, _, window in failures:
-            await ratelimits.record(name, window=window)
+        for action, subject in failures:
+            await ratelimits.record_failure(action, actor_id=subject, client="")
         raise NotAuthenticated(
             "That username and password do not match.", code="invalid_credentials"
         )
@@ -169,6 +202,8 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     """Change the profile fields given; an empty display name falls back to the username."""
     errors = FieldErrors()
     values = forms.profile(data, errors)
+    if values.get("display_name") and not actor.is_staff:
+        await _refuse_staff_lookalikes(errors, {"display_name": values["display_name"]})
     errors.raise_if_any()
     if "display_name" in values:
         values["display_name"] = values["display_name"] or actor.username
@@ -179,6 +214,14 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
         setattr(actor, name, value)
     await events.publish("accounts.profile_updated", events.EVERYONE, user_id=actor.id)
     return actor
+
+
+async def _check_password(actor: User, secret: str, field: str, message: str) -> None:
+    """A signed-in person's password, confirmed: guessed at like a sign-in, limited like one."""
+    await ratelimits.refuse_if_failing("password_failure", actor_id=actor.id)
+    if not await passwords.verify_password(actor.password_hash, secret[: forms.PASSWORD_MAX]):
+        await ratelimits.record_failure("password_failure", actor_id=actor.id)
+        raise InvalidInput(fields={field: message})
 
 
 async def change_password(
@@ -194,8 +237,7 @@ async def change_password(
     )
     errors.raise_if_any()
     assert isinstance(current, str)
-    if not await passwords.verify_password(actor.password_hash, current[: forms.PASSWORD_MAX]):
-        raise InvalidInput(fields={"current_password": "That is not your current password."})
+    await _check_password(actor, current, "current_password", "That is not your current password.")
     actor.password_hash = await passwords.hash_password(new)
     async with database.transaction():
         await actor.save(update_fields=["password_hash"])
@@ -211,8 +253,7 @@ async def delete_account(actor: User, password: object) -> None:
     errors = FieldErrors()
     secret = forms.ACCOUNT_DELETION.read({"password": password}, errors).get("password", "")
     errors.raise_if_any()
-    if not await passwords.verify_password(actor.password_hash, secret[: forms.PASSWORD_MAX]):
-        raise InvalidInput(fields={"password": "Enter your password to confirm."})
+    await _check_password(actor, secret, "password", "Enter your password to confirm.")
     # "~" is outside the username alphabet: nobody can take this name, or pose as it.
     placeholder = f"~deleted-{actor.id}"
     async with database.transaction():

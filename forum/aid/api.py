@@ -191,7 +191,7 @@ async def aid_mine(request: Request) -> Response:
     return _listing(page, aid_json)
 
 
-@openapi.operation({201: AID}, body=forms.AID, signed_in=True, links=_AID_LINKS)
+@openapi.operation({201: AID}, body=forms.AID, errors=(429,), signed_in=True, links=_AID_LINKS)
 async def aid_create(request: Request) -> Response:
     """Post an offer or a request."""
     aid = await services.create_aid(request.state.user, await web.read_json(request))

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
-from forum import database, events
+from forum import database, events, ratelimits
 from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.aid import forms, services
@@ -46,6 +46,7 @@ async def respond(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> d
     errors = FieldErrors()
     message = forms.RESPONSE.read(data, errors).get("message", "")
     errors.raise_if_any()
+    await ratelimits.check_action("aid_response", actor_id=user.id)
     try:
         async with database.transaction():
             room = await chat.open_linked_room(

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from forum import clock, database, events
+from forum import clock, database, events, ratelimits
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff
 from forum.aid import alerts, forms, vocabularies
@@ -229,6 +229,7 @@ async def create_aid(actor: User | None, data: Mapping[str, Any]) -> dict[str, A
     """Post an offer or a request; it is open until its expiry (14 days unless chosen)."""
     author = require_member(actor)
     values = await _checked(data, partial=False)
+    await ratelimits.check_action("aid", actor_id=author.id)
     now = clock.now()
     values.setdefault("expires_at", now + forms.DEFAULT_LIFETIME)
     async with database.transaction():

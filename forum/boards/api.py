@@ -168,6 +168,7 @@ async def topic_list(request: Request) -> Response:
 @openapi.operation(
     {201: NEW_TOPIC},
     body=forms.NEW_TOPIC,
+    errors=(429,),
     signed_in=True,
     links={
         **_TOPIC_LINKS,
@@ -207,7 +208,9 @@ async def post_list(request: Request) -> Response:
     return _listing(page, post_json)
 
 
-@openapi.operation({201: POST}, body=forms.POST, errors=(409,), signed_in=True, links=_POST_LINKS)
+@openapi.operation(
+    {201: POST}, body=forms.POST, errors=(409, 429), signed_in=True, links=_POST_LINKS
+)
 async def post_create(request: Request) -> Response:
     """Reply to a topic (409 when it is locked)."""
     data = await web.read_json(request)
@@ -223,7 +226,7 @@ async def post_detail(request: Request) -> Response:
 
 
 @openapi.operation(
-    {200: POST}, body=forms.POST, errors=(403, 409), signed_in=True, links=_POST_LINKS
+    {200: POST}, body=forms.POST, errors=(403, 409, 429), signed_in=True, links=_POST_LINKS
 )
 async def post_update(request: Request) -> Response:
     """Edit a post (author or moderator); the earlier text is kept."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import Case, F, Value, When
 
-from forum import clock, database, events
+from forum import clock, database, events, ratelimits
 from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff
@@ -158,6 +158,7 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
+    await ratelimits.check_action("post", actor_id=author.id)
     html = await render_body(body)
     async with database.transaction():
         post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
@@ -187,6 +188,7 @@ async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -
     errors.raise_if_any()
     if body == row["body"]:
         return as_seen_by(editor, row)
+    await ratelimits.check_action("edit", actor_id=editor.id)
     html = await render_body(body)
     now = clock.now()
     async with database.transaction():

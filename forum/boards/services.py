@@ -9,7 +9,7 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from forum import clock, database, events
+from forum import clock, database, events, ratelimits
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff, require_admin
 from forum.boards import forms
@@ -301,6 +301,7 @@ async def create_topic(
     title = forms.title(data, errors)
     body = forms.body(data, errors)
     errors.raise_if_any()
+    await ratelimits.check_action("topic", actor_id=author.id)
     html = await render_body(body)
     async with database.transaction():
         topic = await Topic.create(

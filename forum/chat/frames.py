@@ -128,7 +128,7 @@ async def _typing(channel: LiveChannel, connection: Connection, frame: Mapping[s
     if room_id not in connection.rooms:
         raise FrameError("not_subscribed", "Subscribe to a room before typing in it.")
     try:
-        await ratelimits.check(f"chat-typing:{connection.user_id}", limit=10, window=10)
+        await ratelimits.check_action("chat_typing", actor_id=connection.user_id)
     except RateLimited:
         return  # typing notices are a nicety: past the limit they are dropped quietly
     await channel.send_to_room(

@@ -25,7 +25,6 @@ from forum.validation import FieldErrors, html_has_visible_text
 MESSAGE_MAX = forms.MESSAGE_MAX
 REPLAY_LIMIT = 200
 HISTORY_MAX = 100
-SEND_LIMIT, SEND_WINDOW = 30, 10  # messages per person per window of seconds
 _CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,30})\b")
 
@@ -181,6 +180,7 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     found = await Room.filter(direct_key=key).first().values(*ROOM_COLUMNS)
     if found is not None:
         return found
+    await ratelimits.check_action("direct_message", actor_id=user.id)
     try:
         return await _open_room(
             RoomKind.DIRECT, "", owner=None, members=[user, other], direct_key=key
@@ -356,7 +356,7 @@ async def send_message(
     errors = FieldErrors()
     source = forms.MESSAGE.read({"body": body}, errors).get("body", "")
     errors.raise_if_any()
-    await ratelimits.check(f"chat-send:{user.id}", limit=SEND_LIMIT, window=SEND_WINDOW)
+    await ratelimits.check_action("chat_send", actor_id=user.id)
     html = await asyncio.to_thread(render_markdown, source)
     if not html_has_visible_text(html):
         raise InvalidInput(fields={"body": "This would show as nothing; write a few words."})

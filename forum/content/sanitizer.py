@@ -14,6 +14,14 @@
 #     entities and percent-encoding and dropping whitespace, control and
 #     non-ASCII characters, is refused, both by markdown-it (the link stays as
 #     plain text) and by the HTML cleaner (the ``<a>`` loses its href).
+#   * Any destination holding a character that hides or reorders what a reader
+#     sees (controls, format characters such as zero-width spaces, joiners,
+#     the soft hyphen and every bidi control from U+200E/F, U+202A-U+202E,
+#     U+2066-U+2069 and U+061C, line and paragraph separators), raw, as an
+#     entity or percent-encoded, is refused the same way: Markdown leaves the
+#     link as plain text, the HTML cleaner drops the href (keeping the text),
+#     and a bare URL in text is not turned into a link. "https://bank.example/
+#     \u202egpj.exe" would otherwise show one address and lead to another.
 #   * Every ``<a>`` that comes out carries exactly ``rel="nofollow ugc noopener
 #     noreferrer"``; any rel the author wrote is replaced, not merged.
 #   * Bare http(s) URLs in text become links too (not inside ``pre``/``code``),
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import partial
 from html import unescape
@@ -76,6 +85,13 @@ _SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):")
 # so they are removed before the scheme is read. Removing more than a browser
 # would can only make the check refuse more, never less.
 _URL_NOISE_RE = re.compile(r"[^\x21-\x7e]|`")
+# Unicode categories no link may hold: controls, format characters (zero-width, bidi, soft
+# hyphen, BOM), line and paragraph separators. Unlike single-line fields (forum.validation),
+# joiners get no exception: a destination has no script that needs them.
+_HIDING_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+# What Markdown's normalizeLink hands on for a destination with hidden characters: itself
+# a control character, so the validation that follows refuses it whatever the scheme.
+_REFUSED_DESTINATION = "\x00"
 # Enough rounds to undo any encoding a browser would undo, and then some.
 _MAX_DECODE_ROUNDS = 4
 _OL_START_RE = re.compile(r"[0-9]{1,9}")
@@ -93,14 +109,22 @@ _BARE_URL_RE = re.compile(
 _LINKIFY_SKIP_TAGS = frozenset({"pre", "code"})
 
 
+def _hides_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in _HIDING_CATEGORIES for char in text)
+
+
 def _is_allowed_url(url: str) -> bool:
-    """Tell whether a link destination may be kept: allowed scheme or none at all."""
+    """Tell whether a link destination may be kept: allowed scheme or none, nothing hidden."""
     candidate = url
+    if _hides_characters(candidate):
+        return False
     for _ in range(_MAX_DECODE_ROUNDS):
         decoded = unquote(unescape(candidate))
         if decoded == candidate:
             break
         candidate = decoded
+        if _hides_characters(candidate):
+            return False
     compact = _URL_NOISE_RE.sub("", candidate).lower()
     scheme = _SCHEME_RE.match(compact)
     return scheme is None or scheme.group(1) in _ALLOWED_PROTOCOLS
@@ -119,8 +143,11 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 
 def _set_link_rel(
     attrs: dict[tuple[str | None, str] | str, str], new: bool = False
-) -> dict[tuple[str | None, str] | str, str]:
-    """Linkify callback: give every <a>, old or new, exactly our rel."""
+) -> dict[tuple[str | None, str] | str, str] | None:
+    """Linkify callback: give every <a>, old or new, exactly our rel; refuse hidden characters."""
+    href = attrs.get((None, "href"))
+    if href is not None and not _is_allowed_url(href):
+        return None  # a bare URL stays text; an <a> (whose href is checked already) its text
     attrs.pop(_REL_KEY, None)  # so that rel always comes last, after href and title
     attrs[_REL_KEY] = _LINK_REL
     return attrs
@@ -160,6 +187,14 @@ class _DropWithContent:
 
 class _MemberMarkdown(MarkdownIt):
     """CommonMark that refuses link destinations outside our scheme allow-list."""
+
+    def normalizeLink(self, url: str) -> str:
+        # Checked before normalizing: it percent-encodes the path and punycodes the host
+        # ("xn--..."), where a hidden character no longer shows.
+        if not _is_allowed_url(url):
+            return _REFUSED_DESTINATION
+        normalized: str = super().normalizeLink(url)
+        return normalized
 
     def validateLink(self, url: str) -> bool:
         return _is_allowed_url(url) and super().validateLink(url)
@@ -219,4 +254,5 @@ def sanitize_html(html: str) -> str:
     if not html.strip():
         return ""
     cleaned: str = _CLEANERS.cleaner.clean(html)
-    return cleaned
+    # What cleans down to blank space is blank, as blank input is: cleaning twice changes nothing.
+    return cleaned if cleaned.strip() else ""

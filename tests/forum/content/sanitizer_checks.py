@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import unquote
+
+# The parsing algorithm of the HTML standard, as browsers run it (bleach's own copy of
+# html5lib): what a browser builds from the output is what matters, namespaces included.
+from bleach._vendor import html5lib
 
 REL_VALUE = "nofollow ugc noopener noreferrer"
 REL = f'rel="{REL_VALUE}"'
@@ -47,6 +53,51 @@ def start_tags(markup: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     return parser.tags
 
 
+XHTML = "{http://www.w3.org/1999/xhtml}"
+# Characters no kept link may hold, raw or encoded (controls, format, line/paragraph separators).
+HIDING_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def hides_characters(url: str) -> bool:
+    """Whether url holds a hidden character, raw or behind entities or percent-encoding."""
+    for _ in range(5):
+        if any(unicodedata.category(ch) in HIDING_CATEGORIES for ch in url):
+            return True
+        decoded = unquote(unescape(url))
+        if decoded == url:
+            return False
+        url = decoded
+    return any(unicodedata.category(ch) in HIDING_CATEGORIES for ch in url)
+
+
+def browser_elements(markup: str) -> list[tuple[str, dict[Any, str]]]:
+    """Every element a browser builds from markup placed inside a <div>: (tag, attributes).
+
+    Tags keep their namespace ("{http://www.w3.org/2000/svg}svg"), so markup that a browser
+    would move into SVG or MathML shows up as such.
+    """
+    fragment = html5lib.parseFragment(markup, container="div")
+    return [
+        (element.tag, dict(element.attrib))
+        for element in fragment.iter()
+        if isinstance(element.tag, str) and element.tag != "DOCUMENT_FRAGMENT"
+    ]
+
+
+def assert_safe_in_a_browser(markup: str) -> None:
+    """What a browser builds from markup holds only allowed HTML elements and attributes."""
+    for tag, attrs in browser_elements(markup):
+        assert tag.startswith(XHTML), tag
+        name = tag[len(XHTML) :]
+        assert name in ALLOWED_TAGS, name
+        assert set(attrs) <= ALLOWED_ATTRIBUTES.get(name, set()), (name, attrs)
+        if "href" in attrs:
+            assert _scheme(attrs["href"]) in ALLOWED_SCHEMES | {None}, attrs["href"]
+            assert not hides_characters(attrs["href"]), attrs["href"]
+        if name == "a":
+            assert attrs.get("rel") == REL_VALUE, attrs
+
+
 def _scheme(url: str) -> str | None:
     """The scheme a browser could find in url, undoing every encoding we can think of."""
     for _ in range(5):
@@ -75,11 +126,13 @@ def assert_safe(markup: str) -> None:
         if "href" in values:
             assert values["href"] is not None
             assert _scheme(values["href"]) in ALLOWED_SCHEMES | {None}, values["href"]
+            assert not hides_characters(values["href"]), values["href"]
         if tag == "a":
             assert values.get("rel") == REL_VALUE, attrs
         if "start" in values:
             assert values["start"] is not None
             assert values["start"].isdigit()
+    assert_safe_in_a_browser(markup)
 
 
 def assert_no_dangerous_substrings(markup: str) -> None:

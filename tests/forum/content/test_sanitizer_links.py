@@ -252,3 +252,51 @@ def test_every_link_gets_exactly_the_ugc_rel(source: str, links: int) -> None:
     assert all(dict(attrs)["rel"] == REL_VALUE for attrs in anchors)
     assert out.count("rel=") == links
     assert_safe(out)
+
+
+# --- links hiding characters: refused like a bad scheme ---------------------------------------
+
+HIDING_DESTINATIONS = [
+    pytest.param("https://bank.example/\u202egpj.exe", id="raw-rlo"),
+    pytest.param("https://bank.example/%E2%80%AEgpj.exe", id="percent-encoded-rlo"),
+    pytest.param("https://bank.example/&#x202E;gpj.exe", id="entity-rlo"),
+    pytest.param("https://bank.example/a\u200bb", id="zero-width-space"),
+    pytest.param("https://bank.example/a\u200db", id="zero-width-joiner"),
+    pytest.param("https://bank.example/\u2066x\u2069", id="isolates"),
+    pytest.param("https://bank.example/\u200f", id="rlm"),
+    pytest.param("https://bank.example/%D8%9C", id="arabic-letter-mark-encoded"),
+    pytest.param("https://bank.example/%E2%80%A8", id="line-separator-encoded"),
+    pytest.param("https://bank.example/%7F", id="del-encoded"),
+]
+
+
+@pytest.mark.parametrize("href", HIDING_DESTINATIONS)
+def test_markdown_link_hiding_characters_stays_text(href: str) -> None:
+    out = render_markdown(f"[my bank]({href})")
+    assert "<a" not in out
+    assert out.startswith("<p>[my bank](")
+    assert_safe(out)
+
+
+@pytest.mark.parametrize("href", HIDING_DESTINATIONS)
+def test_html_link_hiding_characters_loses_its_href_and_keeps_its_text(href: str) -> None:
+    assert sanitize_html(f'<a href="{href}">my bank</a>') == f"<a {REL}>my bank</a>"
+
+
+def test_a_bare_url_hiding_characters_is_not_linked() -> None:
+    out = render_markdown("See https://bank.example/\u202egpj.exe and https://ok.example")
+    assert out == (
+        "<p>See https://bank.example/\u202egpj.exe and "
+        f"{link('https://ok.example', 'https://ok.example')}</p>"
+    )
+
+
+def test_a_separator_in_a_host_is_caught_before_markdown_punycodes_it() -> None:
+    out = render_markdown("<https://bank\u2028.example>")
+    assert "xn--" not in out
+    assert_safe(out)
+
+
+def test_ordinary_percent_encoded_letters_still_link() -> None:
+    out = render_markdown("[café](https://ok.example/caf%C3%A9)")
+    assert out == f"<p>{link('https://ok.example/caf%C3%A9', 'café')}</p>"
