@@ -8,7 +8,7 @@ from typing import Any
 from forum import database
 from forum.accounts.models import User
 from forum.aid import forms, services, vocabularies
-from forum.aid.models import AidKind, AidStatus
+from forum.aid.models import AidKind, AidReview, AidStatus
 from forum.guards import require_member
 from forum.pagination import Page, cursor_id, cursor_time, decode_cursor, page_of
 from forum.validation import FieldErrors
@@ -69,10 +69,12 @@ async def list_aid(
     cursor: str | None = None,
     limit: int = 20,
     mine: bool = False,
+    reviewed_only: bool = False,
 ) -> Page[dict[str, Any]]:
     """Offers and requests for any combination of filters, in the chosen order.
 
-    mine keeps this member's own posts (every status, whatever the filters say of status).
+    mine keeps this member's own posts (every status, whatever the filters say of status);
+    reviewed_only leaves out what moderation holds or hid, whoever is reading.
     """
     user = require_member(actor)
     errors = FieldErrors()
@@ -88,6 +90,9 @@ async def list_aid(
     if mine:
         where.append("a.author_id = ?")
         params.append(user.id)
+    if reviewed_only:
+        where.append("a.review = ?")
+        params.append(AidReview.VISIBLE.value)
     after, after_params = _after(sort, cursor)
     found = await services.rows(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -125,14 +125,58 @@ async def update_entry(
     errors = FieldErrors()
     values = forms.vocabulary(data, errors, partial=True)
     errors.raise_if_any()
+    place = values.pop("position", None)
     entry.update_from_dict(values)
     try:
         async with database.transaction():
-            await entry.save()
+            if values:
+                await entry.save()
+            if place is not None:
+                await _place(model, entry_id, place)
             await events.publish("aid.vocabulary_changed", events.EVERYONE, which=which)
     except IntegrityError:
         raise InvalidInput(fields={"slug": "That slug is already in the list."}) from None
-    return {name: getattr(entry, name) for name in COLUMNS}
+    return await _entry(model, entry_id)
+
+
+async def move_entry(
+    actor: User | None, which: str, entry_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Move an entry one place up or down its list (administrators); at an end it stays."""
+    require_admin(actor)
+    model = _model(which)
+    errors = FieldErrors()
+    direction = forms.MOVE.read(data, errors).get("direction")
+    errors.raise_if_any()
+    async with database.transaction():
+        order = await _order(model)
+        if entry_id not in order:
+            raise NotFound("There is no such entry.")
+        index = order.index(entry_id) + (-1 if direction == "up" else 1)
+        await _place(model, entry_id, max(index, 0))
+        await events.publish("aid.vocabulary_changed", events.EVERYONE, which=which)
+    return await _entry(model, entry_id)
+
+
+async def _order(model: Vocabulary) -> list[int]:
+    return cast(list[int], await model.all().order_by("position", "id").values_list("id", flat=True))
+
+
+async def _place(model: Vocabulary, entry_id: int, index: int) -> None:
+    """Put an entry at this index of its list and number the list 0, 1, 2... again."""
+    order = [i for i in await _order(model) if i != entry_id]
+    order.insert(min(index, len(order)), entry_id)
+    current = dict(await model.all().values_list("id", "position"))
+    for position, each in enumerate(order):
+        if current.get(each) != position:
+            await model.filter(id=each).update(position=position)
+
+
+async def _entry(model: Vocabulary, entry_id: int) -> dict[str, Any]:
+    found = await model.filter(id=entry_id).first().values(*COLUMNS)
+    if found is None:
+        raise NotFound("There is no such entry.")
+    return found
 
 
 async def remove_entry(actor: User | None, which: str, entry_id: int) -> None:
