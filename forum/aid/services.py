@@ -251,6 +251,8 @@ async def update_aid(actor: User | None, aid_id: int, data: Mapping[str, Any]) -
             if not changed:
                 raise Conflict("The post changed meanwhile; only an open post can be edited.")
             await events.publish("aid.updated", events.EVERYONE, aid_id=aid_id)
+            if "category_id" in values or "area_id" in values:
+                await alerts.notify_matching(await Aid.get(id=aid_id))
     return await access_aid(actor, aid_id)
 
 

@@ -159,7 +159,9 @@ async def move_entry(
 
 
 async def _order(model: Vocabulary) -> list[int]:
-    return cast(list[int], await model.all().order_by("position", "id").values_list("id", flat=True))
+    return cast(
+        list[int], await model.all().order_by("position", "id").values_list("id", flat=True)
+    )
 
 
 async def _place(model: Vocabulary, entry_id: int, index: int) -> None:

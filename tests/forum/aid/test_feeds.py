@@ -22,7 +22,8 @@ async def _feed_path(http: httpx.AsyncClient) -> str:
     answer = await http.get("/api/v1/me/aid-feed")
     assert answer.status_code == 200, answer.text
     url = urlsplit(answer.json()["url"])
-    assert url.path.startswith("/aid/feed/") and url.path.endswith(".atom")
+    assert url.path.startswith("/aid/feed/")
+    assert url.path.endswith(".atom")
     return url.path
 
 
@@ -53,7 +54,8 @@ async def test_the_feed_is_valid_atom_of_open_posts_without_signing_in(
     entries = _entries(answer.text)
     assert [e.findtext(ATOM + "title") for e in entries] == ["Request: Soup for a week"]
     link = entries[0].find(ATOM + "link")
-    assert link is not None and link.get("href", "").endswith(f"/aid/{shown['id']}")
+    assert link is not None
+    assert link.get("href", "").endswith(f"/aid/{shown['id']}")
 
 
 async def test_the_feed_keeps_the_boards_filters(
@@ -118,9 +120,7 @@ async def test_a_reset_retires_the_old_address_and_the_new_one_works(
     "key",
     ["nonsense", "1-" + "A" * 43, "999-" + "A" * 43, "1-" + "A" * 42, "1-" + "A" * 44],
 )
-async def test_a_wrong_key_is_absent(
-    client: httpx.AsyncClient, member: User, key: str
-) -> None:
+async def test_a_wrong_key_is_absent(client: httpx.AsyncClient, member: User, key: str) -> None:
     await _feed_path(await factories.bearer(client, member))
     client.headers.pop("Authorization")
     assert (await client.get(f"/aid/feed/{key}.atom")).status_code == 404
@@ -163,7 +163,9 @@ async def test_the_mine_page_shows_the_address_and_resets_it_with_a_form(
     await sign_in(client, member.username)
     page = (await client.get("/aid/mine")).text
     assert 'id="feed-url"' in page
-    old = urlsplit(page.split('id="feed-url" class="feed-url" type="text" value="')[1].split('"')[0])
+    old = urlsplit(
+        page.split('id="feed-url" class="feed-url" type="text" value="')[1].split('"')[0]
+    )
     assert (await make_client().get(old.path)).status_code == 200
     refused = await client.post("/aid/feed/reset", data={})  # no CSRF token
     assert refused.status_code == 403

@@ -49,7 +49,9 @@ async def test_a_bad_position_is_a_422_on_that_field_and_changes_nothing(
     http = await factories.bearer(client, admin)
     path = "/api/v1/areas"
     before = await _slugs(http, path)
-    answer = await http.patch(f"{path}/{await _id(http, path, before[1])}", json={"position": position})
+    answer = await http.patch(
+        f"{path}/{await _id(http, path, before[1])}", json={"position": position}
+    )
     assert answer.status_code == 422, answer.text
     assert "position" in answer.json()["error"]["fields"]
     assert await _slugs(http, path) == before
