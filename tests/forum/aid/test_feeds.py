@@ -163,9 +163,7 @@ async def test_the_mine_page_shows_the_address_and_resets_it_with_a_form(
     await sign_in(client, member.username)
     page = (await client.get("/aid/mine")).text
     assert 'id="feed-url"' in page
-    old = urlsplit(
-        page.split('id="feed-url" class="feed-url" type="text" value="')[1].split('"')[0]
-    )
+    old = urlsplit(page.split('id="feed-url" class="secret" type="text" value="')[1].split('"')[0])
     assert (await make_client().get(old.path)).status_code == 200
     refused = await client.post("/aid/feed/reset", data={})  # no CSRF token
     assert refused.status_code == 403
