@@ -2,13 +2,15 @@
 
 The whole loop runs through the pages as it would for a neighbour: the board, a post, the new
 post form, the hand-off thread, marking it fulfilled and the thank-you on the gratitude page.
-Screenshots go to /tmp/aid-<page>-<width>.png for a person to look at.
+Screenshots go to the temporary folder, as aid-<page>-<width>.png, for a person to look at.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -20,6 +22,8 @@ from tests.browser.test_accessibility import _summary, _violations
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 WIDTHS = {"phone": 375, "desktop": 1280}
+# Screenshots for a person to look at: the system's temporary folder (/tmp here).
+SHOTS = Path(tempfile.gettempdir())
 LIFT = "A lift to the clinic on Tuesday mornings"
 
 
@@ -54,8 +58,8 @@ async def _check(page: Page, name: str, width: str) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{name} at {width} scrolls sideways by {overflow}px"
-    await page.screenshot(path=f"/tmp/aid-{name}-{width}.png", full_page=True)
-    await page.screenshot(path=f"/tmp/aid-{name}-{width}-top.png")
+    await page.screenshot(path=SHOTS / f"aid-{name}-{width}.png", full_page=True)
+    await page.screenshot(path=SHOTS / f"aid-{name}-{width}-top.png")
 
 
 @pytest_asyncio.fixture(loop_scope="module", params=list(WIDTHS))
