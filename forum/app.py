@@ -177,6 +177,8 @@ def create_app(
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
         bus.subscribe(prefix, read_caches[readcache.CONTENT].forget_on)
+    # Offers, requests and their vocabularies are for members only (never in the page cache).
+    bus.subscribe("aid.", read_caches[readcache.CONTENT].forget_on)
     hub = Hub()
     broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
     live = LiveChannel(

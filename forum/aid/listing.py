@@ -97,9 +97,25 @@ async def list_aid(
     found = await services.rows(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
         (*params, *after_params, limit + 1),
+        cached=True,
     )
     shown = [services.present(user, row) for row in found]
     return page_of(shown, limit, lambda r: _key(sort, r))
+
+
+SUMMARY = ("id", "kind", "title", "status", "urgency", "category_name", "area_name", "expires_at")
+
+
+def summaries(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a list of posts shows of each, flat (a shared fragment is keyed by it): who posted
+    it, as this viewer may know, in "by"; None for "a neighbour in <area>"."""
+    return [
+        {
+            **{name: post[name] for name in SUMMARY},
+            "by": post["author"]["display_name"] if post["author"] else None,
+        }
+        for post in posts
+    ]
 
 
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:

@@ -46,7 +46,7 @@ async def board(request: Request) -> Response:
         "aid/board.html",
         {
             **context,
-            "posts": page.items,
+            "posts": listing.summaries(page.items),
             "next_cursor": page.next_cursor,
             "filters": kept,
             "feed_filters": {k: v for k, v in kept.items()},
@@ -63,7 +63,7 @@ async def mine(request: Request) -> Response:
         "aid/mine.html",
         {
             **await _choices(request),
-            "posts": page.items,
+            "posts": listing.summaries(page.items),
             "next_cursor": page.next_cursor,
             "alerts": await alerts.list_alerts(user),
             "feed_url": feed_url(request, await feeds.feed_key(user, _secret(request))),
@@ -131,7 +131,7 @@ async def alert_save(request: Request) -> Response:
             exc,
             form,
             **await _choices(request),
-            posts=page.items,
+            posts=listing.summaries(page.items),
             next_cursor=page.next_cursor,
             alerts=await alerts.list_alerts(user),
         )
@@ -161,7 +161,7 @@ async def _detail_context(request: Request, aid_id: int) -> dict[str, Any]:
         "aid": aid,
         "steps": await services.timeline(user, aid),
         "responses": shown,
-        "matches": await listing.matches(user, aid_id, limit=5),
+        "matches": listing.summaries(await listing.matches(user, aid_id, limit=5)),
         "form": {},
         **LIMITS,
     }

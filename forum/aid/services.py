@@ -147,8 +147,13 @@ def present(actor: User | None, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def rows(condition: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    return await database.fetch(SELECT + condition, params, times=TIMES, flags=FLAGS)
+async def rows(
+    condition: str, params: Sequence[Any], *, cached: bool = False
+) -> list[dict[str, Any]]:
+    """Posts as rows; cached for lists read on every page (every change publishes aid.*)."""
+    return await database.fetch(
+        SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached
+    )
 
 
 async def access_aid(actor: User | None, aid_id: int, *, to_edit: bool = False) -> dict[str, Any]:

@@ -57,7 +57,18 @@ def _model(which: str) -> Vocabulary:
 async def list_entries(actor: User | None, which: str) -> list[dict[str, Any]]:
     """One vocabulary, in the order administrators chose (members only, like the posts)."""
     require_member(actor)
-    return await _model(which).all().order_by("position", "id").values(*COLUMNS)
+    return await _entries(_model(which))
+
+
+async def _entries(model: Vocabulary) -> list[dict[str, Any]]:
+    # Read on every aid page and list: kept a second by the content cache, which every
+    # aid.vocabulary_changed event clears (forum.readcache).
+    table = model._meta.db_table
+    return await database.fetch(
+        f"SELECT id, slug, name, position FROM {table} ORDER BY position, id",  # noqa: S608
+        (),
+        cached=True,
+    )
 
 
 async def admin_lists(actor: User | None) -> dict[str, list[dict[str, Any]]]:
@@ -87,13 +98,17 @@ async def names(which: str) -> dict[int, dict[str, Any]]:
 
 async def resolve(category: str, area: str, errors: FieldErrors) -> tuple[int, int]:
     """The ids of a category and an area by slug; an unknown slug is an error on its field."""
-    found_category = await AidCategory.get_or_none(slug=category) if category else None
-    found_area = await AidArea.get_or_none(slug=area) if area else None
+    found_category = await _by_slug(AidCategory, category) if category else None
+    found_area = await _by_slug(AidArea, area) if area else None
     if category and found_category is None:
         errors.add("category", "There is no such category; choose one from the list.")
     if area and found_area is None:
         errors.add("area", "There is no such area; choose one from the list.")
-    return (found_category.id if found_category else 0, found_area.id if found_area else 0)
+    return (found_category or 0, found_area or 0)
+
+
+async def _by_slug(model: Vocabulary, slug: str) -> int | None:
+    return next((e["id"] for e in await _entries(model) if e["slug"] == slug), None)
 
 
 async def add_entry(actor: User | None, which: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -188,8 +203,10 @@ async def remove_entry(actor: User | None, which: str, entry_id: int) -> None:
     column = "category_id" if model is AidCategory else "area_id"
     if await Aid.filter(**{column: entry_id}).exists():
         raise Conflict("Posts use this entry; rename it instead.", code="in_use")
-    if not await model.filter(id=entry_id).delete():
-        raise NotFound("There is no such entry.")
+    async with database.transaction():
+        if not await model.filter(id=entry_id).delete():
+            raise NotFound("There is no such entry.")
+        await events.publish("aid.vocabulary_changed", events.EVERYONE, which=which)
 
 
 async def add_defaults() -> None:
