@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from forum import database
@@ -106,7 +106,7 @@ async def list_aid(
 SUMMARY = ("id", "kind", "title", "status", "urgency", "category_name", "area_name", "expires_at")
 
 
-def summaries(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summaries(posts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """What a list of posts shows of each, flat (a shared fragment is keyed by it): who posted
     it, as this viewer may know, in "by"; None for "a neighbour in <area>"."""
     return [

@@ -151,9 +151,7 @@ async def rows(
     condition: str, params: Sequence[Any], *, cached: bool = False
 ) -> list[dict[str, Any]]:
     """Posts as rows; cached for lists read on every page (every change publishes aid.*)."""
-    return await database.fetch(
-        SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached
-    )
+    return await database.fetch(SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached)
 
 
 async def access_aid(actor: User | None, aid_id: int, *, to_edit: bool = False) -> dict[str, Any]:
