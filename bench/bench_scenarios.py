@@ -44,6 +44,15 @@ def read_scenarios(seeded: Seeded) -> list[Scenario]:
             "GET",
             (f"/api/v1/boards/{slug}/topics",),
         ),
+        Scenario("aid_html_member", "aid board, signed in", "forum", "GET", ("/aid",), member),
+        Scenario(
+            "aid_html_member_filtered",
+            "aid board filtered, signed in",
+            "forum",
+            "GET",
+            (f"/aid?{seeded.aid_query}",),
+            member,
+        ),
         Scenario("posts_json", "topic posts (JSON)", "forum", "GET", (posts,)),
         Scenario(
             "posts_json_bearer", "topic posts (JSON), token", "forum", "GET", (posts,), bearer

@@ -29,6 +29,8 @@ class Dataset:
     topics_per_board: int
     posts_per_topic: int
     users: int
+    # Offers and requests (issue 7 asks for 10,000 whichever the forum's size).
+    aid_posts: int = 10_000
 
     @property
     def topics(self) -> int:
@@ -54,6 +56,7 @@ class Seeded:
     post_topic_ids: tuple[int, ...]
     seconds: float
     sample_created_at: str
+    aid_query: str = ""
 
 
 def _body_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
@@ -222,6 +225,56 @@ def _insert_topics(
     )
 
 
+AID_KINDS = ("request", "offer")
+AID_URGENCIES = ("normal", "normal", "low", "urgent")
+# Most posts are open (the board's default view); the rest spread over the lifecycle.
+AID_STATUSES = ("open",) * 7 + ("matched", "fulfilled", "withdrawn", "expired")
+
+
+def _insert_aid(
+    db: sqlite3.Connection,
+    ds: Dataset,
+    now: datetime,
+    rng: random.Random,
+    pool: Sequence[tuple[str, str]],
+) -> str:
+    """Offers and requests over the migration's categories and areas, newest last; a filter
+    query (kind, category, area, sort) that still finds a page of them."""
+    categories = [row[0] for row in db.execute("SELECT id FROM aid_categories ORDER BY id")]
+    areas = [row[0] for row in db.execute("SELECT id FROM aid_areas ORDER BY id")]
+    rows = []
+    span = timedelta(days=60)
+    for n in range(ds.aid_posts):
+        created = now - span + span * (n / ds.aid_posts)
+        status = rng.choice(AID_STATUSES)
+        lifetime = timedelta(days=rng.randint(1, 14)) if status == "open" else timedelta(days=14)
+        body, html = rng.choice(pool)
+        rows.append(
+            (
+                rng.choice(AID_KINDS),
+                f"{rng.choice(TITLE_SUBJECTS)} {rng.choice(TITLE_TAILS)} (aid #{n + 1})",
+                body,
+                html,
+                rng.choice(categories),
+                rng.choice(areas),
+                rng.choice(AID_URGENCIES),
+                status,
+                rng.randint(1, ds.users),
+                int(rng.random() > 0.2),
+                _stamp(created),
+                _stamp(now + lifetime if status == "open" else created + lifetime),
+            )
+        )
+    db.executemany(
+        "INSERT INTO aid (kind, title, body, body_html, category_id, area_id, urgency, status, "
+        "author_id, show_name, created_at, expires_at, review, thank_you, thank_you_html) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible', '', '')",
+        rows,
+    )
+    slug = db.execute("SELECT slug FROM aid_categories ORDER BY position, id LIMIT 1").fetchone()
+    return f"kind=request&category={slug[0]}&sort=urgent"
+
+
 def seed(db_path: Path, ds: Dataset) -> Seeded:
     """Fill the migrated database straight through sqlite3, in one transaction."""
     started = time.perf_counter()
@@ -238,6 +291,7 @@ def seed(db_path: Path, ds: Dataset) -> Seeded:
         token, cookie = _insert_bench_user(db, bench_user, now)
         _insert_boards(db, ds.boards, now)
         _insert_topics(db, ds, now, rng, pool)
+        aid_query = _insert_aid(db, ds, now, rng, pool)
         db.execute("COMMIT")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sample = db.execute("SELECT created_at FROM posts ORDER BY id LIMIT 1").fetchone()[0]
@@ -255,6 +309,7 @@ def seed(db_path: Path, ds: Dataset) -> Seeded:
         post_topic_ids=tuple(range(last_board_first + 1, last_board_first + 11)),
         seconds=time.perf_counter() - started,
         sample_created_at=sample,
+        aid_query=aid_query,
     )
 
 

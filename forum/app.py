@@ -187,6 +187,8 @@ def create_app(
     # The block services forget what they change; this also covers a change made outside a
     # request of this app (a command, a test calling the services).
     bus.subscribe(blocks.CHANGED_EVENT, read_caches[readcache.BLOCKS].forget_on)
+    # Offers, requests and their vocabularies are for members only (never in the page cache).
+    bus.subscribe("aid.", read_caches[readcache.CONTENT].forget_on)
     hub = Hub()
     broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
     live = LiveChannel(

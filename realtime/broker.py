@@ -70,7 +70,7 @@ class MemoryBroker:
     async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
         entries = self._presence[room_id]
         if here:
-            entries[connection.id] = connection.author
+            entries[connection.id] = connection.author_in(room_id)
         else:
             entries.pop(connection.id, None)
         return _unique_authors(list(entries.values()))
@@ -111,7 +111,8 @@ class RedisBroker:
 
     async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
         key = f"{PREFIX}presence:{room_id}"
-        member = json.dumps([connection.id, connection.author], separators=(",", ":"))
+        author = connection.author_in(room_id)
+        member = json.dumps([connection.id, author], separators=(",", ":"))
         now = time.time()
         try:
             pipe = self.redis.pipeline(transaction=True)
@@ -125,7 +126,7 @@ class RedisBroker:
             results = await pipe.execute()
         except Exception as exc:  # noqa: BLE001 - presence is a nicety; chat goes on
             log.warning("presence update failed: %s", exc)
-            return [connection.author] if here else []
+            return [author] if here else []
         return _unique_authors([json.loads(raw)[1] for raw in results[-2]])
 
     async def present_users(self, room_id: int) -> list[Any]:

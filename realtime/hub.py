@@ -25,6 +25,9 @@ class Connection:
     is_staff: bool = False
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     rooms: set[int] = field(default_factory=set)
+    # Rooms where the others see this person under another name (presence, typing): set by the
+    # app when it subscribes them, so that every process announces the same entry.
+    aliases: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     outgoing: asyncio.Queue[str] = field(
         default_factory=lambda: asyncio.Queue(maxsize=OUTGOING_MAX)
     )
@@ -35,6 +38,10 @@ class Connection:
     # Set on overflow: the socket's loops may be stuck in a send that never completes, so the
     # endpoint waits on this as well as on them.
     cut_off: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def author_in(self, room_id: int) -> Mapping[str, Any]:
+        """Who this person is to the others in a room: their author, unless aliased there."""
+        return self.aliases.get(room_id, self.author)
 
     def push(self, text: str) -> None:
         """Queue an encoded frame; a client that stops reading is cut off, never buffered."""

@@ -17,6 +17,7 @@ from forum.notifications import services as notifications
 from forum.validation import FieldErrors
 
 ALERTS_MAX = 20
+ALERT_KIND = "aid.alert_matched"
 COLUMNS = ("id", "kind", "category_id", "area_id", "created_at")
 
 
@@ -65,7 +66,11 @@ async def remove_alert(actor: User | None, alert_id: int) -> None:
 
 
 async def notify_matching(aid: Aid) -> None:
-    """Tell each member whose alert fits this new post, once however many of theirs fit."""
+    """Tell each member whose alert fits this post, once however many of theirs fit.
+
+    Called for a new post and for an edit that moves it to another category or area: whoever
+    heard of this post before is not told again.
+    """
     fitting = await (
         AidAlert.filter(
             Q(category_id=aid.category_id) | Q(category_id=None),
@@ -75,12 +80,13 @@ async def notify_matching(aid: Aid) -> None:
         .exclude(user_id=aid.author_id)
         .values_list("user_id", flat=True)
     )
-    # Someone who blocked the author is not told of their posts.
+    url = f"/aid/{aid.id}"
+    # Someone who blocked the author is not told of their posts; nobody is told twice.
     apart = await blocks.blocker_ids(aid.author_id)
-    told = [uid for uid in cast(list[int], fitting) if uid not in apart]
+    told = await notifications.already_told(cast(list[int], fitting), ALERT_KIND, url)
     await notifications.notify(
-        told,
-        "aid.alert_matched",
+        [uid for uid in cast(list[int], fitting) if uid not in apart and uid not in told],
+        ALERT_KIND,
         f"New {aid.kind} that fits your alert: {aid.title}",
-        f"/aid/{aid.id}",
+        url,
     )

@@ -10,7 +10,8 @@ from starlette.routing import Route
 
 from forum import clock, openapi, web
 from forum.accounts.api import AUTHOR
-from forum.aid import alerts, forms, listing, responses, services, vocabularies
+from forum.aid import alerts, feeds, forms, listing, responses, services, vocabularies
+from forum.aid import routes as aid_routes
 from forum.aid.models import AidKind, AidStatus, ResponseStatus, Urgency
 from forum.openapi import INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
 from forum.pagination import Page
@@ -58,7 +59,31 @@ RESPONSE = Component(
         }
     ),
 )
-ENTRY = Component("AidVocabularyEntry", record({"id": INTEGER, "slug": STRING, "name": STRING}))
+ENTRY = Component(
+    "AidVocabularyEntry",
+    record(
+        {
+            "id": INTEGER,
+            "slug": STRING,
+            "name": STRING,
+            "position": {"type": "integer", "description": "Its place in the list, 0 first."},
+        }
+    ),
+)
+FEED = Component(
+    "AidFeed",
+    record(
+        {
+            "url": {
+                "type": "string",
+                "description": (
+                    "The member's private Atom feed of open posts; the board's filters"
+                    " (kind, category, area, status, urgency, sort) may be added as a query."
+                ),
+            }
+        }
+    ),
+)
 STEP = Component(
     "AidStep",
     record(
@@ -138,7 +163,7 @@ def response_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entry_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "slug": row["slug"], "name": row["name"]}
+    return {"id": row["id"], "slug": row["slug"], "name": row["name"], "position": row["position"]}
 
 
 def _step_json(step: dict[str, Any]) -> dict[str, Any]:
@@ -323,7 +348,7 @@ def _vocabulary(which: str) -> list[Route]:
 
     listed.__doc__ = f"The {singular} list, in the administrators' order."
     added.__doc__ = f"Add a {singular} at the end of the list (administrators)."
-    changed.__doc__ = f"Rename a {singular} or change its slug (administrators)."
+    changed.__doc__ = f"Rename a {singular}, change its slug or its place (administrators)."
     removed.__doc__ = f"Remove a {singular} that no post uses (administrators; 409 if used)."
     return [
         Route(prefix, listed, methods=["GET"], name=f"api:aid_{which}"),
@@ -353,6 +378,20 @@ async def alert_delete(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@openapi.operation({200: FEED}, signed_in=True)
+async def feed_show(request: Request) -> Response:
+    """This member's private Atom feed address (made the first time it is asked for)."""
+    key = await feeds.feed_key(request.state.user, request.app.state.settings.secret_key)
+    return web.json_response({"url": aid_routes.feed_url(request, key)})
+
+
+@openapi.operation({200: FEED}, signed_in=True)
+async def feed_reset(request: Request) -> Response:
+    """A new feed address; the old one answers 404 from now on."""
+    key = await feeds.reset_feed_key(request.state.user, request.app.state.settings.secret_key)
+    return web.json_response({"url": aid_routes.feed_url(request, key)})
+
+
 _AID = "/api/v1/aid/{id:id}"
 routes = [
     Route("/api/v1/aid", aid_list, methods=["GET"], name="api:aid"),
@@ -365,6 +404,8 @@ routes = [
     Route(
         "/api/v1/aid/alerts/{id:id}", alert_delete, methods=["DELETE"], name="api:aid_alert_delete"
     ),
+    Route("/api/v1/me/aid-feed", feed_show, methods=["GET"], name="api:aid_feed"),
+    Route("/api/v1/me/aid-feed/reset", feed_reset, methods=["POST"], name="api:aid_feed_reset"),
     Route(_AID, aid_detail, methods=["GET"], name="api:aid_detail"),
     Route(_AID, aid_update, methods=["PATCH"], name="api:aid_update"),
     Route(_AID + "/status", aid_status, methods=["POST"], name="api:aid_status"),

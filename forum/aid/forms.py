@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from forum.aid.models import AidKind, AidStatus, Urgency
-from forum.validation import Body, Choice, Field, FieldErrors, Flag, Text, choice
+from forum.validation import Body, Choice, Field, FieldErrors, Flag, Text, WholeNumber, choice
 
 TITLE_MIN, TITLE_MAX = 3, 120
 BODY_MAX = 10_000
@@ -98,7 +98,24 @@ VOCABULARY = Body(
         "name": Text(max_length=NAME_MAX),
     }
 )
-VOCABULARY_CHANGE = Body(VOCABULARY.fields, partial=True)
+POSITION_MAX = 999
+VOCABULARY_CHANGE = Body(
+    {
+        **VOCABULARY.fields,
+        "position": WholeNumber(
+            0,
+            POSITION_MAX,
+            f"Give a place in the list from 0 to {POSITION_MAX}.",
+            description=(
+                "The entry's place in the list, 0 first; the others shift to make room"
+                " (past the end: last)."
+            ),
+        ),
+    },
+    partial=True,
+)
+DIRECTIONS = ("up", "down")
+MOVE = Body({"direction": Choice(DIRECTIONS, "Choose up or down.")})
 ALERT = Body(
     {
         # A form's "both" sends the empty string.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from forum import database
 from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.aid import forms, services, vocabularies
-from forum.aid.models import AidKind, AidStatus
+from forum.aid.models import AidKind, AidReview, AidStatus
 from forum.guards import require_member
 from forum.pagination import Page, cursor_id, cursor_time, decode_cursor, page_of
 from forum.validation import FieldErrors
@@ -70,10 +70,12 @@ async def list_aid(
     cursor: str | None = None,
     limit: int = 20,
     mine: bool = False,
+    reviewed_only: bool = False,
 ) -> Page[dict[str, Any]]:
     """Offers and requests for any combination of filters, in the chosen order.
 
-    mine keeps this member's own posts (every status, whatever the filters say of status).
+    mine keeps this member's own posts (every status, whatever the filters say of status);
+    reviewed_only leaves out what moderation holds or hid, whoever is reading.
     """
     user = require_member(actor)
     errors = FieldErrors()
@@ -89,13 +91,32 @@ async def list_aid(
     if mine:
         where.append("a.author_id = ?")
         params.append(user.id)
+    if reviewed_only:
+        where.append("a.review = ?")
+        params.append(AidReview.VISIBLE.value)
     after, after_params = _after(sort, cursor)
     found = await services.rows(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
         (*params, *after_params, limit + 1),
+        cached=True,
     )
     shown = [services.present(user, row) for row in found]
     return page_of(shown, limit, lambda r: _key(sort, r))
+
+
+SUMMARY = ("id", "kind", "title", "status", "urgency", "category_name", "area_name", "expires_at")
+
+
+def summaries(posts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a list of posts shows of each, flat (a shared fragment is keyed by it): who posted
+    it, as this viewer may know, in "by"; None for "a neighbour in <area>"."""
+    return [
+        {
+            **{name: post[name] for name in SUMMARY},
+            "by": post["author"]["display_name"] if post["author"] else None,
+        }
+        for post in posts
+    ]
 
 
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:

@@ -174,8 +174,10 @@ class AidFeedToken(Model):
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "models.User", related_name="aid_feed_token", on_delete=fields.CASCADE
     )
+    # A random salt, not the key: the key is its HMAC under the site secret (forum/aid/feeds.py).
     token = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    user_id: int
 
     class Meta:
         table = "aid_feed_tokens"

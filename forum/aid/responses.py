@@ -26,6 +26,14 @@ _SELECT = (
 )
 
 
+def withheld_owner(aid: dict[str, Any]) -> dict[int, str]:
+    """A post without the name shown: its owner is "a neighbour in <area>" in every thread
+    until they accept that response."""
+    if aid["show_name"]:
+        return {}
+    return {aid["author_id"]: f"a neighbour in {aid['area_name']}"}
+
+
 async def _responses(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     return await database.fetch(_SELECT + condition, params, times=("created_at",))
 
@@ -50,7 +58,10 @@ async def respond(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> d
     try:
         async with database.transaction():
             room = await chat.open_linked_room(
-                [owner, user], name=f"Hand-off: {aid['title']}"[:80], aid_id=aid_id
+                [owner, user],
+                name=f"Hand-off: {aid['title']}"[:80],
+                aid_id=aid_id,
+                shown_as=withheld_owner(aid),
             )
             response = await AidResponse.create(
                 aid_id=aid_id, responder_id=user.id, message=message, room_id=room["id"]
@@ -115,6 +126,8 @@ async def accept(actor: User | None, aid_id: int, response_id: int) -> dict[str,
         if not await services.move(aid_id, AidStatus.OPEN, AidStatus.MATCHED, owner.id):
             raise Conflict("The post changed meanwhile; look again.", code="lifecycle")
         await AidResponse.filter(id=response_id).update(status=ResponseStatus.ACCEPTED)
+        # Accepting is when the helper learns who asked (issue 7): the thread names them now.
+        await chat.show_member_as(response["room_id"], owner.id, None)
         others = cast(
             list[int],
             await AidResponse.filter(aid_id=aid_id, status=ResponseStatus.PENDING).values_list(

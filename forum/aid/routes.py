@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from forum import web
+from forum import clock, web
 from forum.accounts.middleware import require_user
-from forum.aid import alerts, forms, listing, responses, services, vocabularies
+from forum.aid import alerts, feeds, forms, listing, responses, services, vocabularies
 from forum.errors import Conflict, InvalidInput, PorchlightError
 
 LIMITS = {
@@ -46,15 +46,16 @@ async def board(request: Request) -> Response:
         "aid/board.html",
         {
             **context,
-            "posts": page.items,
+            "posts": listing.summaries(page.items),
             "next_cursor": page.next_cursor,
             "filters": kept,
+            "feed_filters": {k: v for k, v in kept.items()},
         },
     )
 
 
 async def mine(request: Request) -> Response:
-    """This member's own offers and requests, and their saved alerts."""
+    """This member's own offers and requests, their saved alerts and their private feed."""
     user = require_user(request)
     page = await listing.list_aid(user, {}, cursor=request.query_params.get("cursor"), mine=True)
     return web.render(
@@ -62,12 +63,59 @@ async def mine(request: Request) -> Response:
         "aid/mine.html",
         {
             **await _choices(request),
-            "posts": page.items,
+            "posts": listing.summaries(page.items),
             "next_cursor": page.next_cursor,
             "alerts": await alerts.list_alerts(user),
+            "feed_url": feed_url(request, await feeds.feed_key(user, _secret(request))),
             "form": {},
         },
     )
+
+
+def _secret(request: Request) -> str:
+    secret: str = request.app.state.settings.secret_key
+    return secret
+
+
+def feed_url(request: Request, key: str, query: str = "") -> str:
+    """The absolute address of a member's private feed, with a board's filters if any."""
+    url = str(request.url_for("aid:feed", key=key))
+    return f"{url}?{query}" if query else url
+
+
+async def feed(request: Request) -> Response:
+    """The Atom feed a feed reader fetches: no cookie, the key in the address says who reads."""
+    key = request.path_params["key"]
+    reader, page = await feeds.feed_entries(key, _secret(request), request.query_params)
+    response = web.templates.TemplateResponse(
+        request,
+        "aid/feed.atom",
+        {
+            "posts": page.items,
+            "self_url": str(request.url),
+            "board_url": str(request.url_for("aid:board")),
+            "site_url": str(request.base_url).rstrip("/"),
+            "feed_id": feed_url(request, key),
+            "updated": max((p["created_at"] for p in page.items), default=clock.now()),
+        },
+        media_type="application/atom+xml; charset=utf-8",
+    )
+    # The address is a secret: a shared cache must not keep the feed.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+async def feed_for_list(request: Request) -> Response:
+    """From the board: this member's feed address with the board's filters, to copy."""
+    user = require_user(request)
+    key = await feeds.feed_key(user, _secret(request))
+    return web.redirect(feed_url(request, key, request.url.query))
+
+
+async def feed_reset(request: Request) -> Response:
+    """A new feed address; the old one stops working at once."""
+    await feeds.reset_feed_key(require_user(request), _secret(request))
+    return web.redirect("/aid/mine?notice=feed_reset#feed")
 
 
 async def alert_save(request: Request) -> Response:
@@ -83,7 +131,7 @@ async def alert_save(request: Request) -> Response:
             exc,
             form,
             **await _choices(request),
-            posts=page.items,
+            posts=listing.summaries(page.items),
             next_cursor=page.next_cursor,
             alerts=await alerts.list_alerts(user),
         )
@@ -113,7 +161,7 @@ async def _detail_context(request: Request, aid_id: int) -> dict[str, Any]:
         "aid": aid,
         "steps": await services.timeline(user, aid),
         "responses": shown,
-        "matches": await listing.matches(user, aid_id, limit=5),
+        "matches": listing.summaries(await listing.matches(user, aid_id, limit=5)),
         "form": {},
         **LIMITS,
     }
@@ -235,6 +283,17 @@ async def admin_change(request: Request) -> Response:
     return web.redirect(f"/admin/aid?notice=saved#{which}")
 
 
+async def admin_move(request: Request) -> Response:
+    """Move a category or an area one place up or down (buttons: no script needed)."""
+    which, entry_id = request.path_params["which"], request.path_params["id"]
+    form = await web.read_form(request)
+    try:
+        await vocabularies.move_entry(request.state.user, which, entry_id, form)
+    except InvalidInput as exc:
+        return await _admin_page(request, exc, form)
+    return web.redirect(f"/admin/aid?notice=saved#{which}")
+
+
 routes: list[BaseRoute] = [
     Route("/aid", board, methods=["GET"], name="aid:board"),
     Route("/aid/new", new_form, methods=["GET"], name="aid:new"),
@@ -243,6 +302,9 @@ routes: list[BaseRoute] = [
     Route("/aid/alerts", alert_save, methods=["POST"], name="aid:alert_save"),
     Route("/aid/alerts/{id:id}/remove", alert_remove, methods=["POST"], name="aid:alert_remove"),
     Route("/aid/gratitude", gratitude, methods=["GET"], name="aid:gratitude"),
+    Route("/aid/feed", feed_for_list, methods=["GET"], name="aid:feed_for_list"),
+    Route("/aid/feed/reset", feed_reset, methods=["POST"], name="aid:feed_reset"),
+    Route("/aid/feed/{key}.atom", feed, methods=["GET"], name="aid:feed"),
     Route("/aid/{id:id}", detail, methods=["GET"], name="aid:detail"),
     Route("/aid/{id:id}/edit", edit_form, methods=["GET"], name="aid:edit_form"),
     Route("/aid/{id:id}/edit", edit, methods=["POST"], name="aid:edit"),
@@ -264,4 +326,5 @@ routes: list[BaseRoute] = [
     Route("/admin/aid", admin, methods=["GET"], name="aid:admin"),
     Route("/admin/aid/{which}", admin_change, methods=["POST"], name="aid:admin_add"),
     Route("/admin/aid/{which}/{id:id}", admin_change, methods=["POST"], name="aid:admin_change"),
+    Route("/admin/aid/{which}/{id:id}/move", admin_move, methods=["POST"], name="aid:admin_move"),
 ]

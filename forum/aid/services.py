@@ -147,8 +147,11 @@ def present(actor: User | None, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def rows(condition: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    return await database.fetch(SELECT + condition, params, times=TIMES, flags=FLAGS)
+async def rows(
+    condition: str, params: Sequence[Any], *, cached: bool = False
+) -> list[dict[str, Any]]:
+    """Posts as rows; cached for lists read on every page (every change publishes aid.*)."""
+    return await database.fetch(SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached)
 
 
 async def access_aid(actor: User | None, aid_id: int, *, to_edit: bool = False) -> dict[str, Any]:
@@ -252,6 +255,8 @@ async def update_aid(actor: User | None, aid_id: int, data: Mapping[str, Any]) -
             if not changed:
                 raise Conflict("The post changed meanwhile; only an open post can be edited.")
             await events.publish("aid.updated", events.EVERYONE, aid_id=aid_id)
+            if "category_id" in values or "area_id" in values:
+                await alerts.notify_matching(await Aid.get(id=aid_id))
     return await access_aid(actor, aid_id)
 
 

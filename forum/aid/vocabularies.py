@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -57,7 +57,18 @@ def _model(which: str) -> Vocabulary:
 async def list_entries(actor: User | None, which: str) -> list[dict[str, Any]]:
     """One vocabulary, in the order administrators chose (members only, like the posts)."""
     require_member(actor)
-    return await _model(which).all().order_by("position", "id").values(*COLUMNS)
+    return await _entries(_model(which))
+
+
+async def _entries(model: Vocabulary) -> list[dict[str, Any]]:
+    # Read on every aid page and list: kept a second by the content cache, which every
+    # aid.vocabulary_changed event clears (forum.readcache).
+    table = model._meta.db_table
+    return await database.fetch(
+        f"SELECT id, slug, name, position FROM {table} ORDER BY position, id",  # noqa: S608
+        (),
+        cached=True,
+    )
 
 
 async def admin_lists(actor: User | None) -> dict[str, list[dict[str, Any]]]:
@@ -87,13 +98,17 @@ async def names(which: str) -> dict[int, dict[str, Any]]:
 
 async def resolve(category: str, area: str, errors: FieldErrors) -> tuple[int, int]:
     """The ids of a category and an area by slug; an unknown slug is an error on its field."""
-    found_category = await AidCategory.get_or_none(slug=category) if category else None
-    found_area = await AidArea.get_or_none(slug=area) if area else None
+    found_category = await _by_slug(AidCategory, category) if category else None
+    found_area = await _by_slug(AidArea, area) if area else None
     if category and found_category is None:
         errors.add("category", "There is no such category; choose one from the list.")
     if area and found_area is None:
         errors.add("area", "There is no such area; choose one from the list.")
-    return (found_category.id if found_category else 0, found_area.id if found_area else 0)
+    return (found_category or 0, found_area or 0)
+
+
+async def _by_slug(model: Vocabulary, slug: str) -> int | None:
+    return next((e["id"] for e in await _entries(model) if e["slug"] == slug), None)
 
 
 async def add_entry(actor: User | None, which: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,14 +140,60 @@ async def update_entry(
     errors = FieldErrors()
     values = forms.vocabulary(data, errors, partial=True)
     errors.raise_if_any()
+    place = values.pop("position", None)
     entry.update_from_dict(values)
     try:
         async with database.transaction():
-            await entry.save()
+            if values:
+                await entry.save()
+            if place is not None:
+                await _place(model, entry_id, place)
             await events.publish("aid.vocabulary_changed", events.EVERYONE, which=which)
     except IntegrityError:
         raise InvalidInput(fields={"slug": "That slug is already in the list."}) from None
-    return {name: getattr(entry, name) for name in COLUMNS}
+    return await _entry(model, entry_id)
+
+
+async def move_entry(
+    actor: User | None, which: str, entry_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Move an entry one place up or down its list (administrators); at an end it stays."""
+    require_admin(actor)
+    model = _model(which)
+    errors = FieldErrors()
+    direction = forms.MOVE.read(data, errors).get("direction")
+    errors.raise_if_any()
+    async with database.transaction():
+        order = await _order(model)
+        if entry_id not in order:
+            raise NotFound("There is no such entry.")
+        index = order.index(entry_id) + (-1 if direction == "up" else 1)
+        await _place(model, entry_id, max(index, 0))
+        await events.publish("aid.vocabulary_changed", events.EVERYONE, which=which)
+    return await _entry(model, entry_id)
+
+
+async def _order(model: Vocabulary) -> list[int]:
+    return cast(
+        list[int], await model.all().order_by("position", "id").values_list("id", flat=True)
+    )
+
+
+async def _place(model: Vocabulary, entry_id: int, index: int) -> None:
+    """Put an entry at this index of its list and number the list 0, 1, 2... again."""
+    order = [i for i in await _order(model) if i != entry_id]
+    order.insert(min(index, len(order)), entry_id)
+    current = dict(await model.all().values_list("id", "position"))
+    for position, each in enumerate(order):
+        if current.get(each) != position:
+            await model.filter(id=each).update(position=position)
+
+
+async def _entry(model: Vocabulary, entry_id: int) -> dict[str, Any]:
+    found = await model.filter(id=entry_id).first().values(*COLUMNS)
+    if found is None:
+        raise NotFound("There is no such entry.")
+    return found
 
 
 async def remove_entry(actor: User | None, which: str, entry_id: int) -> None:
@@ -142,8 +203,10 @@ async def remove_entry(actor: User | None, which: str, entry_id: int) -> None:
     column = "category_id" if model is AidCategory else "area_id"
     if await Aid.filter(**{column: entry_id}).exists():
         raise Conflict("Posts use this entry; rename it instead.", code="in_use")
-    if not await model.filter(id=entry_id).delete():
-        raise NotFound("There is no such entry.")
+    async with database.transaction():
+        if not await model.filter(id=entry_id).delete():
+            raise NotFound("There is no such entry.")
+        await events.publish("aid.vocabulary_changed", events.EVERYONE, which=which)
 
 
 async def add_defaults() -> None:

@@ -11,13 +11,14 @@ from forum import clock, database, events, ratelimits
 from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff
-from forum.boards import forms
+from forum.boards import forms, notices
 from forum.boards.models import Post, PostRevision, PostStatus, Topic
 from forum.boards.services import (
     POST_SQL,
     POST_TIMES,
     POSTS_PER_PAGE,
     access_topic,
+    may_read_topic,
     post_row,
     render_body,
 )
@@ -176,7 +177,9 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
         await events.publish(
             "boards.post_created", events.EVERYONE, topic_id=topic_id, post_id=post.id
         )
-    return as_seen_by(author, post_row(post, author))
+    row = post_row(post, author)
+    await notices.tell_of_post(author, topic, row, may_read_topic, is_reply=True)
+    return as_seen_by(author, row)
 
 
 async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,7 +201,13 @@ async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -
         await events.publish(
             "boards.post_edited", events.EVERYONE, topic_id=row["topic_id"], post_id=post_id
         )
-    return as_seen_by(editor, {**row, "body": body, "body_html": html, "edited_at": now})
+    edited = {**row, "body": body, "body_html": html, "edited_at": now}
+    # The post's writer mentions people, whoever edits it (a moderator tidying it up).
+    writer = await User.get_or_none(id=row["author_id"])
+    if writer is not None:
+        topic = await access_topic(editor, row["topic_id"])
+        await notices.tell_of_post(writer, topic, edited, may_read_topic, is_reply=False)
+    return as_seen_by(editor, edited)
 
 
 async def delete_post(actor: User | None, post_id: int) -> None:

@@ -12,7 +12,7 @@ from tortoise.expressions import F
 from forum import clock, database, events, ratelimits
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff, require_admin
-from forum.boards import forms
+from forum.boards import forms, notices
 from forum.boards.models import Board, Post, Topic, TopicStatus, Visibility
 from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -49,6 +49,13 @@ def readable_topic_statuses(actor: User | None) -> tuple[str, ...]:
     if is_staff(actor):
         return tuple(s.value for s in TopicStatus)
     return (TopicStatus.VISIBLE.value,)
+
+
+def may_read_topic(actor: User | None, topic: Mapping[str, Any]) -> bool:
+    """Whether this person may read a topic row: its status and its board's visibility."""
+    return topic["status"] in readable_topic_statuses(actor) and topic[
+        "board_visibility"
+    ] in readable_visibilities(actor)
 
 
 def may_start_topic(actor: User | None) -> bool:
@@ -315,7 +322,9 @@ async def create_topic(
         await events.publish(
             "boards.topic_created", events.EVERYONE, topic_id=topic.id, board_id=board["id"]
         )
-    return await access_topic(author, topic.id), post_row(post, author)
+    created, first = await access_topic(author, topic.id), post_row(post, author)
+    await notices.tell_of_post(author, created, first, may_read_topic, is_reply=False)
+    return created, first
 
 
 async def update_topic(

@@ -30,6 +30,17 @@ ROOM = Component(
         {"unread": INTEGER},
     ),
 )
+# An aid hand-off withholds a hidden-name owner from the responder until they accept.
+WITHHELD = Component(
+    "WithheldAuthor",
+    record(
+        {
+            "id": {"type": "null"},
+            "username": {"type": "null"},
+            "display_name": {"type": "string", "description": 'Like "a neighbour in Elm Street".'},
+        }
+    ),
+)
 MESSAGE = Component(
     "Message",
     record(
@@ -37,7 +48,7 @@ MESSAGE = Component(
             "id": INTEGER,
             "room_id": INTEGER,
             "seq": INTEGER,
-            "author": AUTHOR,
+            "author": {"anyOf": [AUTHOR, WITHHELD]},
             "body": STRING,
             "body_html": STRING,
             "created_at": MOMENT,

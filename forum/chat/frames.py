@@ -99,6 +99,14 @@ async def _subscribe(
     room = await services.access_room(user, room_id)
     # Listen first, then read what was missed: a message stored in between arrives twice at
     # worst (the client drops a seq it has), never not at all.
+    alias = await services.member_alias(room_id, user.id) if room["aid_id"] else None
+    author = services.withheld_author(alias) if alias else connection.author
+    if room_id in connection.rooms and connection.author_in(room_id) != author:
+        await channel.set_presence(connection, room_id, False)  # the old entry goes first
+    if alias:
+        connection.aliases[room_id] = author
+    else:
+        connection.aliases.pop(room_id, None)
     channel.hub.join(connection, room_id)
     try:
         last_seq, missed, limited = await services.catch_up(user, room, since)
@@ -133,7 +141,7 @@ async def _typing(channel: LiveChannel, connection: Connection, frame: Mapping[s
         return  # typing notices are a nicety: past the limit they are dropped quietly
     await channel.send_to_room(
         room_id,
-        {"type": "typing", "room": room_id, "user": dict(connection.author)},
+        {"type": "typing", "room": room_id, "user": dict(connection.author_in(room_id))},
         origin=connection.id,
         sender=None if connection.is_staff else connection.user_id,
     )

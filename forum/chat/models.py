@@ -47,6 +47,10 @@ class RoomMember(Model):
     # The latest seq this person has seen here: what is above it counts as unread.
     last_read_seq = fields.IntField(default=0)
     joined_at = fields.DatetimeField(auto_now_add=True)
+    # How the others in the room see this person, when not by their name (None: by name).
+    # An aid hand-off withholds a hidden-name owner ("a neighbour in Elm Street") until they
+    # accept the response; the feature that owns the room sets and clears it.
+    shown_as = fields.CharField(max_length=120, null=True)
 
     class Meta:
         table = "chat_members"

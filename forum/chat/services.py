@@ -32,8 +32,9 @@ ROOM_COLUMNS = ("id", "kind", "name", "owner_id", "aid_id", "last_seq")
 _MESSAGE_SQL = (
     "SELECT m.id, m.room_id, m.seq, m.author_id, m.body, m.body_html, m.created_at, "
     "m.client_id, m.deleted, u.username AS author_username, "
-    "u.display_name AS author_display_name "
+    "u.display_name AS author_display_name, cm.shown_as AS author_shown_as "
     "FROM chat_messages m JOIN users u ON u.id = m.author_id "
+    "LEFT JOIN chat_members cm ON cm.room_id = m.room_id AND cm.user_id = m.author_id "
 )
 _MESSAGE_TIMES = ("created_at",)
 _MESSAGE_FLAGS = ("deleted",)
@@ -132,13 +133,32 @@ async def create_room(actor: User | None, data: Mapping[str, Any]) -> dict[str, 
 
 
 async def open_linked_room(
-    people: Sequence[User], *, name: str, aid_id: int | None = None
+    people: Sequence[User],
+    *,
+    name: str,
+    aid_id: int | None = None,
+    shown_as: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """A private room for exactly these people, owned by another feature's object.
 
     For mutual aid's hand-off threads: the room is theirs, and nobody else can be added.
+    shown_as names people the others see under another name (by user id), until
+    show_member_as says otherwise.
     """
-    return await _open_room(RoomKind.PRIVATE, name, owner=None, members=people, aid_id=aid_id)
+    return await _open_room(
+        RoomKind.PRIVATE, name, owner=None, members=people, aid_id=aid_id, shown_as=shown_as
+    )
+
+
+async def show_member_as(room_id: int, user_id: int, shown_as: str | None) -> None:
+    """How the others in a room see this member from now on: under shown_as, or by name."""
+    await RoomMember.filter(room_id=room_id, user_id=user_id).update(shown_as=shown_as)
+
+
+async def member_alias(room_id: int, user_id: int) -> str | None:
+    """The name this member goes by in this room when not their own, else None."""
+    found = await RoomMember.filter(room_id=room_id, user_id=user_id).first().values("shown_as")
+    return found["shown_as"] if found else None
 
 
 async def _open_room(
@@ -149,13 +169,16 @@ async def _open_room(
     members: Sequence[User],
     aid_id: int | None = None,
     direct_key: str | None = None,
+    shown_as: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     async with database.transaction():
         room = await Room.create(
             kind=kind, name=name, owner=owner, aid_id=aid_id, direct_key=direct_key
         )
         for person in members:
-            await RoomMember.create(room_id=room.id, user_id=person.id)
+            await RoomMember.create(
+                room_id=room.id, user_id=person.id, shown_as=(shown_as or {}).get(person.id)
+            )
         # Who may learn that a room exists is who may read it: everyone, or its members.
         audiences = (
             [events.EVERYONE]
@@ -282,14 +305,26 @@ async def _managed_room(actor: User | None, room_id: int) -> dict[str, Any]:
 # Messages ---------------------------------------------------------------------------------------
 
 
-def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    """MESSAGE as API.md gives it; a deleted message is a tombstone without its text."""
+def withheld_author(shown_as: str) -> dict[str, Any]:
+    """An author the others may not know: no id or username, which would name them."""
+    return {"id": None, "username": None, "display_name": shown_as}
+
+
+def message_json(row: Mapping[str, Any], viewer_id: int | None = None) -> dict[str, Any]:
+    """MESSAGE as API.md gives it; a deleted message is a tombstone without its text.
+
+    An author the room shows under another name (author_shown_as) is withheld from everyone
+    but themselves (viewer_id); a frame for the whole room (no viewer) withholds it.
+    """
     deleted = bool(row["deleted"])
+    shown_as = row.get("author_shown_as")
     return {
         "id": row["id"],
         "room_id": row["room_id"],
         "seq": row["seq"],
-        "author": {
+        "author": withheld_author(shown_as)
+        if shown_as and viewer_id != row["author_id"]
+        else {
             "id": row["author_id"],
             "username": row["author_username"],
             "display_name": row["author_display_name"] or row["author_username"],
@@ -394,19 +429,21 @@ async def _store(
             "deleted": False,
             "author_username": user.username,
             "author_display_name": user.display_name,
+            "author_shown_as": await member_alias(room["id"], user.id) if room["aid_id"] else None,
         }
-        payload = message_json(row)
+        # The room hears the message as the others may see it; the sender gets it as theirs.
+        heard = message_json(row)
         await events.publish(
             "chat.message_created",
             events.to_room(room["id"]),
-            frame={"type": "message", "room": room["id"], "message": payload},
+            frame={"type": "message", "room": room["id"], "message": heard},
             origin=origin,
             # Whoever blocked the author does not hear it live (a moderator's note in a
             # direct conversation always arrives).
             sender=None if room["kind"] == RoomKind.DIRECT and user.is_staff else user.id,
         )
-        await _notify_mentions(user, room, payload)
-    return payload
+        await _notify_mentions(user, room, heard)
+    return message_json(row, user.id)
 
 
 async def _notify_mentions(author: User, room: Mapping[str, Any], message: dict[str, Any]) -> None:
@@ -426,7 +463,7 @@ async def _notify_mentions(author: User, room: Mapping[str, Any], message: dict[
     await notifications.notify(
         readers,
         "chat.mention",
-        f"{author.shown_name} mentioned you in {where}",
+        f"{message['author']['display_name']} mentioned you in {where}",
         f"/chat/{room['id']}#m-{message['seq']}",
     )
 
@@ -453,7 +490,7 @@ async def notify_if_away(event: events.Event, present: Collection[int]) -> None:
 
 async def _message_by_client_id(author_id: int, cid: str) -> dict[str, Any] | None:
     rows = await _messages("WHERE m.author_id = ? AND m.client_id = ?", (author_id, cid))
-    return message_json(rows[0]) if rows else None
+    return message_json(rows[0], author_id) if rows else None
 
 
 async def _messages(condition: str, params: Sequence[Any]) -> list[dict[str, Any]]:
@@ -467,6 +504,7 @@ async def history(
 ) -> list[dict[str, Any]]:
     """The limit messages just before before_seq (the latest without it), in ascending seq."""
     room = await access_room(actor, room_id)
+    viewer = require_member(actor)
     if before_seq is not None and not 1 <= before_seq < 2**31:
         raise BadRequest("before_seq must be a positive whole number.", code="invalid_query")
     bound = before_seq if before_seq is not None else 2**31 - 1
@@ -474,8 +512,8 @@ async def history(
         "WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
         (room_id, bound, min(limit, HISTORY_MAX)),
     )
-    hidden = await hidden_authors(require_member(actor), room)
-    return [as_seen_by(message_json(r), hidden) for r in reversed(rows)]
+    hidden = await hidden_authors(viewer, room)
+    return [as_seen_by(message_json(r, viewer.id), hidden) for r in reversed(rows)]
 
 
 async def catch_up(
@@ -497,7 +535,7 @@ async def catch_up(
     limited = len(rows) > REPLAY_LIMIT
     last_seq = max([room["last_seq"], *(r["seq"] for r in rows[:1])])
     hidden = await hidden_authors(viewer, room) if rows else frozenset()
-    missed = [as_seen_by(message_json(r), hidden) for r in reversed(rows[:REPLAY_LIMIT])]
+    missed = [as_seen_by(message_json(r, viewer.id), hidden) for r in reversed(rows[:REPLAY_LIMIT])]
     return last_seq, missed, limited
 
 

@@ -6,7 +6,7 @@ Any feature notifies through notify(); who is told is the calling service's deci
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import F
 
@@ -49,6 +49,21 @@ async def notify(user_ids: Iterable[int], kind: str, text: str, url: str) -> Non
                 events.to_user(user_id),
                 frame={"type": "notification", "notification": notification_json(row)},
             )
+
+
+async def already_told(user_ids: Iterable[int], kind: str, url: str) -> set[int]:
+    """Who of these people already has this notification (its kind and url): to tell each once.
+
+    For what may come round again (an edited post that still mentions someone, a post edited
+    to fit an alert its owner heard of before).
+    """
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        return set()
+    found = await Notification.filter(user_id__in=wanted, kind=kind, url=url).values_list(
+        "user_id", flat=True
+    )
+    return set(cast(list[int], found))
 
 
 async def list_notifications(

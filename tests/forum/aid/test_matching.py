@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from forum.accounts.models import User
-from forum.aid import alerts, listing
+from forum.aid import alerts, listing, services
 from forum.notifications import services as notifications
 from tests import factories
 
@@ -68,3 +68,28 @@ async def test_alerts_through_the_api(client: httpx.AsyncClient, member: User) -
     assert made.json()["category"] == "pets"
     assert len((await http.get("/api/v1/aid/alerts")).json()["items"]) == 1
     assert (await http.delete(f"/api/v1/aid/alerts/{made.json()['id']}")).status_code == 204
+
+
+async def test_an_edit_that_makes_a_post_fit_an_alert_fires_it_once(
+    member: User, other_member: User
+) -> None:
+    await alerts.save_alert(other_member, {"category": "meals", "area": "mill-lane"})
+    post = await factories.aid(author=member, category="rides", area="elm-street")
+    assert await _alerted(other_member) == []
+    await services.update_aid(member, post["id"], {"category": "meals"})
+    assert await _alerted(other_member) == []  # fits the category, not yet the area
+    await services.update_aid(member, post["id"], {"area": "mill-lane"})
+    assert await _alerted(other_member) == [f"/aid/{post['id']}"]
+    # Moving away and back, or a change of title, tells nobody again.
+    await services.update_aid(member, post["id"], {"area": "elm-street"})
+    await services.update_aid(member, post["id"], {"area": "mill-lane", "title": "Soup, please"})
+    assert await _alerted(other_member) == [f"/aid/{post['id']}"]
+
+
+async def test_an_edit_does_not_repeat_an_alert_the_new_post_already_fired(
+    member: User, other_member: User
+) -> None:
+    await alerts.save_alert(other_member, {"category": "meals"})
+    post = await factories.aid(author=member, category="meals", area="elm-street")
+    await services.update_aid(member, post["id"], {"area": "mill-lane"})
+    assert await _alerted(other_member) == [f"/aid/{post['id']}"]
