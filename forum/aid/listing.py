@@ -88,6 +88,9 @@ async def list_aid(
     if mine:
         where.append("a.author_id = ?")
         params.append(user.id)
+    reviewed, reviewed_params = services.reviewed_condition(user)
+    where.append(reviewed)
+    params.extend(reviewed_params)
     after, after_params = _after(sort, cursor)
     found = await services.rows(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
@@ -101,10 +104,19 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
     """Open posts of the opposite kind in the same category: same area first, newest first."""
     aid = await services.access_aid(actor, aid_id)
     opposite = AidKind.OFFER if aid["kind"] == AidKind.REQUEST else AidKind.REQUEST
+    reviewed, reviewed_params = services.reviewed_condition(actor)
     found = await services.rows(
-        "WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? "
+        f"WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? AND {reviewed} "
         "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC LIMIT ?",
-        (opposite.value, AidStatus.OPEN.value, aid["category"], aid_id, aid["area"], limit),
+        (
+            opposite.value,
+            AidStatus.OPEN.value,
+            aid["category"],
+            aid_id,
+            *reviewed_params,
+            aid["area"],
+            limit,
+        ),
     )
     return [services.present(actor, row) for row in found]
 
@@ -112,8 +124,11 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
 async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:
     """The latest public thank-yous, and how many requests were fulfilled in each category."""
     user = require_member(actor)
+    reviewed, reviewed_params = services.reviewed_condition(user)
     thanked = await services.rows(
-        "WHERE a.thanked_at IS NOT NULL ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?", (limit,)
+        f"WHERE a.thanked_at IS NOT NULL AND {reviewed} "
+        "ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?",
+        (*reviewed_params, limit),
     )
     counts = await database.fetch(
         "SELECT c.slug AS category, c.name AS category_name, COUNT(a.id) AS fulfilled "

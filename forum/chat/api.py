@@ -43,7 +43,9 @@ MESSAGE = Component(
             "created_at": MOMENT,
             "client_id": nullable(STRING),
             "deleted": BOOLEAN,
-        }
+        },
+        # Only moderators read a message a moderator hid; to everyone else it is deleted.
+        {"hidden": BOOLEAN},
     ),
 )
 _ROOM_LINKS = {

@@ -93,7 +93,7 @@ async def _subscribe(
     # worst (the client drops a seq it has), never not at all.
     channel.hub.join(connection, room_id)
     try:
-        last_seq, missed, limited = await services.catch_up(room, since)
+        last_seq, missed, limited = await services.catch_up(room, since, user)
     except PorchlightError:
         channel.hub.leave(connection, room_id)
         raise

@@ -29,14 +29,14 @@ _CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,30})\b")
 
 ROOM_COLUMNS = ("id", "kind", "name", "owner_id", "aid_id", "last_seq")
-_MESSAGE_SQL = (
+MESSAGE_SQL = (
     "SELECT m.id, m.room_id, m.seq, m.author_id, m.body, m.body_html, m.created_at, "
-    "m.client_id, m.deleted, u.username AS author_username, "
+    "m.client_id, m.deleted, m.hidden, u.username AS author_username, "
     "u.display_name AS author_display_name "
     "FROM chat_messages m JOIN users u ON u.id = m.author_id "
 )
-_MESSAGE_TIMES = ("created_at",)
-_MESSAGE_FLAGS = ("deleted",)
+MESSAGE_TIMES = ("created_at",)
+MESSAGE_FLAGS = ("deleted", "hidden")
 
 
 # Who may do what: each rule once, here. ---------------------------------------------------------
@@ -233,10 +233,15 @@ async def _managed_room(actor: User | None, room_id: int) -> dict[str, Any]:
 # Messages ---------------------------------------------------------------------------------------
 
 
-def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    """MESSAGE as API.md gives it; a deleted message is a tombstone without its text."""
-    deleted = bool(row["deleted"])
-    return {
+def message_json(row: Mapping[str, Any], *, staff: bool = False) -> dict[str, Any]:
+    """MESSAGE as API.md gives it; a deleted message is a tombstone without its text.
+
+    A message a moderator hid is the same tombstone to everyone else; moderators (staff) still
+    read it, marked `hidden`.
+    """
+    hidden = bool(row.get("hidden"))
+    deleted = bool(row["deleted"]) or (hidden and not staff)
+    shown = {
         "id": row["id"],
         "room_id": row["room_id"],
         "seq": row["seq"],
@@ -251,6 +256,9 @@ def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "client_id": row["client_id"],
         "deleted": deleted,
     }
+    if hidden and staff:
+        shown["hidden"] = True
+    return shown
 
 
 def _clean_client_id(raw: object) -> str | None:
@@ -379,7 +387,7 @@ async def _message_by_client_id(author_id: int, cid: str) -> dict[str, Any] | No
 
 async def _messages(condition: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     return await database.fetch(
-        _MESSAGE_SQL + condition, params, times=_MESSAGE_TIMES, flags=_MESSAGE_FLAGS
+        MESSAGE_SQL + condition, params, times=MESSAGE_TIMES, flags=MESSAGE_FLAGS
     )
 
 
@@ -388,6 +396,7 @@ async def history(
 ) -> list[dict[str, Any]]:
     """The limit messages just before before_seq (the latest without it), in ascending seq."""
     await access_room(actor, room_id)
+    staff = is_staff(actor)
     if before_seq is not None and not 1 <= before_seq < 2**31:
         raise BadRequest("before_seq must be a positive whole number.", code="invalid_query")
     bound = before_seq if before_seq is not None else 2**31 - 1
@@ -395,16 +404,17 @@ async def history(
         "WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
         (room_id, bound, min(limit, HISTORY_MAX)),
     )
-    return [message_json(r) for r in reversed(rows)]
+    return [message_json(r, staff=staff) for r in reversed(rows)]
 
 
 async def catch_up(
-    room: Mapping[str, Any], since: int | None
+    room: Mapping[str, Any], since: int | None, viewer: User | None = None
 ) -> tuple[int, list[dict[str, Any]], bool]:
     """What a subscriber missed after seq since: (last_seq, up to 200 messages, limited).
 
-    room is the row access_room gave the subscriber; the reads here are made after it started
-    listening, so nothing stored in between is missed.
+    room is the row access_room gave the subscriber (viewer); the reads here are made after it
+    started listening, so nothing stored in between is missed. Hidden messages replay as
+    tombstones to everyone but moderators.
     """
     if since is None:
         fresh = await Room.filter(id=room["id"]).first().values("last_seq")
@@ -415,7 +425,9 @@ async def catch_up(
     )
     limited = len(rows) > REPLAY_LIMIT
     last_seq = max([room["last_seq"], *(r["seq"] for r in rows[:1])])
-    return last_seq, [message_json(r) for r in reversed(rows[:REPLAY_LIMIT])], limited
+    staff = is_staff(viewer)
+    replayed = [message_json(r, staff=staff) for r in reversed(rows[:REPLAY_LIMIT])]
+    return last_seq, replayed, limited
 
 
 async def delete_message(actor: User | None, message_id: int) -> None:
