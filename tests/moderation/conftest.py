@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from forum.accounts.models import User
 from forum.aid import vocabularies
 from forum.chat import services as chat
 from tests import factories
+from tests.forum.chat.conftest import LiveServer, serving
+
+
+@pytest.fixture
+async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
+    async with serving(app) as server:
+        yield server
 
 
 @dataclass

@@ -29,7 +29,8 @@ async def test_a_member_reports_each_kind_once_and_the_second_report_returns_the
     assert first.status_code == 201, first.text
     body = first.json()
     assert set(body) == {"id", "target_type", "target_id", "reason", "status", "created_at"}
-    assert body["status"] == "open" and body["target_type"] == kind
+    assert body["status"] == "open"
+    assert body["target_type"] == kind
     again = await report(member, kind, _target(content, kind), "spam")
     assert again.status_code == 200
     assert again.json()["id"] == body["id"]
@@ -176,7 +177,7 @@ async def test_my_reports_show_their_status_and_outcome_and_never_a_reporter(
     assert mine["next_cursor"] is None
     [row] = mine["items"]
     assert row["id"] == filed["id"]
-    assert row["status"] == "resolved" and row["outcome"] == "hide" and row["note"] == "fishy"
+    assert (row["status"], row["outcome"], row["note"]) == ("resolved", "hide", "fishy")
     assert "reporter" not in row
 
 
@@ -203,4 +204,4 @@ async def test_describe_target_refuses_what_cannot_be_reported(member: User, con
     with pytest.raises(NotFound):
         await reports.describe_target(member, "planet", 1)
     shown = await reports.describe_target(member, "post", content.post["id"])
-    assert shown["excerpt"] == "Send money first" and shown["own"] is False
+    assert (shown["excerpt"], shown["own"]) == ("Send money first", False)
