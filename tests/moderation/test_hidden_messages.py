@@ -60,3 +60,20 @@ async def test_a_subscriber_catching_up_gets_the_tombstone(
         assert frames[1]["message"]["body"] == ""
     finally:
         await socket.close()
+
+
+async def test_the_room_page_marks_a_hidden_message_for_moderators_only(
+    make_client: Any, content: Any, member: User, moderator: User
+) -> None:
+    from tests.forum.pages import sign_in
+
+    await chat_review.set_message_hidden(content.message["id"], True)
+    pages = {}
+    for person in (member, moderator):
+        http = make_client()
+        await sign_in(http, person.username)
+        pages[person.username] = (await http.get(f"/chat/{content.room['id']}")).text
+    assert "Wire me the money" not in pages["maria"]
+    assert "This message was deleted." in pages["maria"]
+    assert "Hidden by a moderator" in pages["modmira"]
+    assert "Wire me the money" in pages["modmira"]

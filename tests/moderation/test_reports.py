@@ -205,3 +205,37 @@ async def test_describe_target_refuses_what_cannot_be_reported(member: User, con
         await reports.describe_target(member, "planet", 1)
     shown = await reports.describe_target(member, "post", content.post["id"])
     assert (shown["excerpt"], shown["own"]) == ("Send money first", False)
+
+
+async def test_a_hidden_topic_cannot_be_reported_by_members(
+    report: Any, content: Any, member: User, moderator: User
+) -> None:
+    from forum.boards.models import TopicStatus
+
+    await boards_review.set_topic_status(content.topic["id"], TopicStatus.HIDDEN)
+    assert (await report(member, "topic", content.topic["id"])).status_code == 404
+    assert (await report(moderator, "topic", content.topic["id"])).status_code == 201
+
+
+async def test_an_offer_under_review_is_for_its_owner_and_moderators(
+    as_person: Any, content: Any, member: User, other_member: User, moderator: User
+) -> None:
+    from forum.aid import review as aid_review
+    from forum.aid.models import AidReview
+
+    offer = await factories.aid(author=member, kind="offer", title="A spare crib")
+    request_id = content.aid["id"]
+    sam = await as_person(other_member)
+    matches = (await sam.get(f"/api/v1/aid/{request_id}/matches")).json()["items"]
+    assert [m["id"] for m in matches] == [offer["id"]]
+    await aid_review.set_review(offer["id"], AidReview.PENDING)
+    assert (await sam.get(f"/api/v1/aid/{offer['id']}")).status_code == 404
+    assert (await sam.get(f"/api/v1/aid/{request_id}/matches")).json()["items"] == []
+    owner = await as_person(member)
+    assert (await owner.get(f"/api/v1/aid/{offer['id']}")).status_code == 200
+    assert offer["id"] in [a["id"] for a in (await owner.get("/api/v1/aid")).json()["items"]]
+    staff = await as_person(moderator)
+    assert (await staff.get(f"/api/v1/aid/{offer['id']}")).status_code == 200
+    await aid_review.set_review(offer["id"], AidReview.HIDDEN)
+    assert (await owner.get(f"/api/v1/aid/{offer['id']}")).status_code == 404
+    assert (await staff.get(f"/api/v1/aid/{offer['id']}")).status_code == 200
