@@ -149,7 +149,7 @@ async def list_queue(
         last = cursor_id(last_id)
         query = query.filter(Q(score__lt=score) | Q(score=score, id__gt=last))
     found = await query.order_by("-score", "id").limit(limit + 1)
-    rows = await _rows(found[: limit + 1])
+    rows = await _rows(list(found))
     return page_of(rows, limit, lambda r: (r["score"], r["id"]))
 
 

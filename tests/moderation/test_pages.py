@@ -173,3 +173,19 @@ async def test_the_moderation_link_is_for_moderators(
     assert 'href="/moderation"' in (await (await _signed_in(make_client, moderator)).get("/")).text
     assert 'href="/moderation"' not in (await (await _signed_in(make_client, member)).get("/")).text
     assert await form_token(make_client(), "/login")
+
+
+async def test_a_refused_action_links_its_error_to_the_field(
+    make_client: Any, report: Any, content: Any, member: User, moderator: User
+) -> None:
+    await report(member, "post", content.post["id"], "scam")
+    item = await QueueItem.get(target_type="post")
+    http = await _signed_in(make_client, moderator)
+    token = csrf_from((await http.get("/moderation")).text)
+    refused = await submit(
+        http, f"/moderation/items/{item.id}/resolve", token, action="lock", reason="Rules"
+    )
+    assert refused.status_code == 422
+    assert f'href="#action-{item.id}"' in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    assert ">Rules</textarea>" in refused.text
