@@ -48,6 +48,8 @@ from forum.notifications import api as notifications_api
 from forum.notifications import routes as notifications_routes
 from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
+from moderation import api as moderation_api
+from moderation import routes as moderation_routes
 from realtime import events
 from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.hub import Hub
@@ -56,6 +58,7 @@ from realtime.socket import LiveChannel
 log = logging.getLogger("porchlight")
 # A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+MODERATION_TEMPLATES = Path(moderation_routes.__file__).resolve().parent / "templates"
 
 
 async def error_response(
@@ -173,6 +176,7 @@ def create_app(
     # Read and hashed once: pages link each file under a name that changes with its content.
     assets = staticfiles.Assets(STATIC_DIR)
     web.templates.env.globals["static_url"] = assets.url
+    web.add_template_folder(MODERATION_TEMPLATES)
     pages_seen_anonymously = pagecache.PageStore()
     # Hot reads for everyone, signed in or not: sessions are forgotten by the session rules
     # themselves, content (topics, posts, who wrote them) on every event that could change it.
@@ -232,6 +236,7 @@ def create_app(
         *chat_api.routes,
         *notifications_api.routes,
         *aid_api.routes,
+        *moderation_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
@@ -241,6 +246,7 @@ def create_app(
         *chat_routes.routes,
         *notifications_routes.routes,
         *aid_routes.routes,
+        *moderation_routes.routes,
     ]
     app = Starlette(
         debug=False,

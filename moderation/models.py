@@ -72,6 +72,9 @@ class QueueItem(Model):
     kind = fields.CharField(max_length=12)
     target_type = fields.CharField(max_length=12)
     target_id = fields.IntField()
+    # "kind:target_type:target_id" while open, None once resolved: the unique index keeps one
+    # open item per target and kind even when two reports (or two workers) arrive at once.
+    open_key = fields.CharField(max_length=48, null=True, unique=True)
     # Whose content (or who) it is, for past sanctions and notes beside the item; None if unknown.
     subject: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
@@ -80,6 +83,8 @@ class QueueItem(Model):
     snapshot: dict[str, object] = fields.JSONField(default=dict)
     reason = fields.CharField(max_length=120, default="")  # a held item's screening reason
     score = fields.FloatField(default=0.0, db_index=True)
+    # Hidden automatically when its report score crossed the threshold: a dismissal shows it again.
+    auto_hidden = fields.BooleanField(default=False)
     status = fields.CharField(max_length=10, default=ItemStatus.OPEN.value)
     claimed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
@@ -107,18 +112,21 @@ class Report(Model):
     item: fields.ForeignKeyRelation[QueueItem] = fields.ForeignKeyField(
         "models.QueueItem", related_name="reports", on_delete=fields.CASCADE
     )
-    reporter: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name=False, on_delete=fields.CASCADE
+    # None: screening reported it (a flagged watched word), not a person.
+    reporter: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.CASCADE
     )
     target_type = fields.CharField(max_length=12)
     target_id = fields.IntField()
     reason = fields.CharField(max_length=16)
     note = fields.CharField(max_length=1000, default="")
+    # The content as this reporter saw it, when it differs from the item's first snapshot.
+    snapshot: dict[str, object] = fields.JSONField(default=dict)
     status = fields.CharField(max_length=10, default=ReportStatus.OPEN.value)
     created_at = fields.DatetimeField(auto_now_add=True)
     resolved_at = fields.DatetimeField(null=True)
     item_id: int
-    reporter_id: int
+    reporter_id: int | None
 
     class Meta:
         table = "moderation_reports"

@@ -91,6 +91,9 @@ async def list_aid(
     if mine:
         where.append("a.author_id = ?")
         params.append(user.id)
+    reviewed, reviewed_params = services.reviewed_condition(user)
+    where.append(reviewed)
+    params.extend(reviewed_params)
     if reviewed_only:
         where.append("a.review = ?")
         params.append(AidReview.VISIBLE.value)
@@ -124,16 +127,25 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
     aid = await services.access_aid(actor, aid_id)
     user = require_member(actor)
     opposite = AidKind.OFFER if aid["kind"] == AidKind.REQUEST else AidKind.REQUEST
+    reviewed, reviewed_params = services.reviewed_condition(actor)
     # Nobody is suggested to someone they blocked or who blocked them: neither could respond.
     apart = await blocks.blocked_ids(user) | await blocks.blocker_ids(user.id)
     # Whole numbers from the database, written out: a list of any length, no placeholder limit.
     unless = f"AND a.author_id NOT IN ({','.join(str(int(i)) for i in sorted(apart))}) "
     found = await services.rows(
-        "WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? "
+        f"WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? AND {reviewed} "
         + (unless if apart else "")
         + "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC "
         "LIMIT ?",
-        (opposite.value, AidStatus.OPEN.value, aid["category"], aid_id, aid["area"], limit),
+        (
+            opposite.value,
+            AidStatus.OPEN.value,
+            aid["category"],
+            aid_id,
+            *reviewed_params,
+            aid["area"],
+            limit,
+        ),
     )
     return [services.present(user, row) for row in found]
 
@@ -141,8 +153,11 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
 async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:
     """The latest public thank-yous, and how many requests were fulfilled in each category."""
     user = require_member(actor)
+    reviewed, reviewed_params = services.reviewed_condition(user)
     thanked = await services.rows(
-        "WHERE a.thanked_at IS NOT NULL ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?", (limit,)
+        f"WHERE a.thanked_at IS NOT NULL AND {reviewed} "
+        "ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?",
+        (*reviewed_params, limit),
     )
     counts = await database.fetch(
         "SELECT c.slug AS category, c.name AS category_name, COUNT(a.id) AS fulfilled "

@@ -9,9 +9,16 @@ from typing import Any, cast
 
 from forum import clock, database, events, ratelimits
 from forum.accounts.models import User
-from forum.accounts.services import is_owner_or_staff
+from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.aid import alerts, forms, vocabularies
-from forum.aid.models import Aid, AidResponse, AidStatus, AidTransition, ResponseStatus
+from forum.aid.models import (
+    Aid,
+    AidResponse,
+    AidReview,
+    AidStatus,
+    AidTransition,
+    ResponseStatus,
+)
 from forum.content.sanitizer import render_markdown
 from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
@@ -36,8 +43,9 @@ HOW: dict[str, str] = {
     OPEN: "open again (when its owner renews it)",
 }
 SELECT = (
-    "SELECT a.id, a.kind, a.title, a.body, a.body_html, a.urgency, a.status, a.author_id, "
-    "a.show_name, a.created_at, a.expires_at, a.thank_you, a.thank_you_html, a.thanked_at, "
+    "SELECT a.id, a.kind, a.title, a.body, a.body_html, a.urgency, a.status, a.review, "
+    "a.author_id, a.show_name, a.created_at, a.expires_at, a.thank_you, a.thank_you_html, "
+    "a.thanked_at, "
     "c.slug AS category, c.name AS category_name, r.slug AS area, r.name AS area_name, "
     "u.username AS author_username, u.display_name AS author_display_name "
     "FROM aid a JOIN aid_categories c ON c.id = a.category_id "
@@ -53,6 +61,27 @@ FLAGS = ("show_name",)
 def may_read_aid(actor: User | None) -> bool:
     """Asking for help carries stigma: offers and requests are for signed-in members only."""
     return actor is not None
+
+
+def may_see_under_review(actor: User | None, aid: Mapping[str, Any]) -> bool:
+    """A post held for review is for its owner and moderators; a hidden one for moderators."""
+    if aid["review"] == AidReview.HIDDEN:
+        return is_staff(actor)
+    if aid["review"] == AidReview.PENDING:
+        return is_owner_or_staff(actor, aid["author_id"])
+    return True
+
+
+def reviewed_condition(actor: User | None) -> tuple[str, tuple[Any, ...]]:
+    """The SQL condition (and its parameters) of may_see_under_review, for lists."""
+    if is_staff(actor):
+        return "1 = 1", ()
+    owner = actor.id if actor is not None else 0
+    return "(a.review = ? OR (a.review = ? AND a.author_id = ?))", (
+        AidReview.VISIBLE.value,
+        AidReview.PENDING.value,
+        owner,
+    )
 
 
 def may_see_author(actor: User | None, aid: Mapping[str, Any]) -> bool:
@@ -161,7 +190,7 @@ async def access_aid(actor: User | None, aid_id: int, *, to_edit: bool = False) 
     """
     user = require_member(actor)
     found = await rows("WHERE a.id = ?", (aid_id,))
-    if not found or not may_read_aid(user):
+    if not found or not may_read_aid(user) or not may_see_under_review(user, found[0]):
         raise NotFound("There is no such offer or request.")
     aid = present(user, found[0])
     involved = await AidResponse.filter(aid_id=aid_id).values(

@@ -58,7 +58,9 @@ MESSAGE = Component(
                 "type": "boolean",
                 "description": "From someone this user blocked: body and body_html empty.",
             },
-        }
+        },
+        # Only moderators read a message a moderator hid; to everyone else it is deleted.
+        {"hidden": BOOLEAN},
     ),
 )
 _ROOM_LINKS = {

@@ -29,15 +29,15 @@ _CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,30})\b")
 
 ROOM_COLUMNS = ("id", "kind", "name", "owner_id", "aid_id", "last_seq")
-_MESSAGE_SQL = (
+MESSAGE_SQL = (
     "SELECT m.id, m.room_id, m.seq, m.author_id, m.body, m.body_html, m.created_at, "
-    "m.client_id, m.deleted, u.username AS author_username, "
+    "m.client_id, m.deleted, m.hidden, u.username AS author_username, "
     "u.display_name AS author_display_name, cm.shown_as AS author_shown_as "
     "FROM chat_messages m JOIN users u ON u.id = m.author_id "
     "LEFT JOIN chat_members cm ON cm.room_id = m.room_id AND cm.user_id = m.author_id "
 )
-_MESSAGE_TIMES = ("created_at",)
-_MESSAGE_FLAGS = ("deleted",)
+MESSAGE_TIMES = ("created_at",)
+MESSAGE_FLAGS = ("deleted", "hidden")
 
 
 # Who may do what: each rule once, here. ---------------------------------------------------------
@@ -310,15 +310,20 @@ def withheld_author(shown_as: str) -> dict[str, Any]:
     return {"id": None, "username": None, "display_name": shown_as}
 
 
-def message_json(row: Mapping[str, Any], viewer_id: int | None = None) -> dict[str, Any]:
+def message_json(
+    row: Mapping[str, Any], viewer_id: int | None = None, *, staff: bool = False
+) -> dict[str, Any]:
     """MESSAGE as API.md gives it; a deleted message is a tombstone without its text.
 
     An author the room shows under another name (author_shown_as) is withheld from everyone
-    but themselves (viewer_id); a frame for the whole room (no viewer) withholds it.
+    but themselves (viewer_id); a frame for the whole room (no viewer) withholds it. A message
+    a moderator hid is a tombstone to everyone else; moderators (staff) still read it, marked
+    `hidden`.
     """
-    deleted = bool(row["deleted"])
+    hidden = bool(row.get("hidden"))
+    deleted = bool(row["deleted"]) or (hidden and not staff)
     shown_as = row.get("author_shown_as")
-    return {
+    shown = {
         "id": row["id"],
         "room_id": row["room_id"],
         "seq": row["seq"],
@@ -336,6 +341,9 @@ def message_json(row: Mapping[str, Any], viewer_id: int | None = None) -> dict[s
         "deleted": deleted,
         "blocked": False,
     }
+    if hidden and staff:
+        shown["hidden"] = True
+    return shown
 
 
 async def hidden_authors(viewer: User, room: Mapping[str, Any]) -> frozenset[int]:
@@ -495,7 +503,7 @@ async def _message_by_client_id(author_id: int, cid: str) -> dict[str, Any] | No
 
 async def _messages(condition: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     return await database.fetch(
-        _MESSAGE_SQL + condition, params, times=_MESSAGE_TIMES, flags=_MESSAGE_FLAGS
+        MESSAGE_SQL + condition, params, times=MESSAGE_TIMES, flags=MESSAGE_FLAGS
     )
 
 
@@ -513,7 +521,8 @@ async def history(
         (room_id, bound, min(limit, HISTORY_MAX)),
     )
     hidden = await hidden_authors(viewer, room)
-    return [as_seen_by(message_json(r, viewer.id), hidden) for r in reversed(rows)]
+    staff = is_staff(viewer)
+    return [as_seen_by(message_json(r, viewer.id, staff=staff), hidden) for r in reversed(rows)]
 
 
 async def catch_up(
@@ -523,7 +532,8 @@ async def catch_up(
 
     room is the row access_room gave the subscriber; the reads here are made after it started
     listening, so nothing stored in between is missed. Messages from people the viewer
-    blocked come as placeholders (see as_seen_by).
+    blocked come as placeholders (see as_seen_by); hidden messages replay as tombstones to
+    everyone but moderators.
     """
     if since is None:
         fresh = await Room.filter(id=room["id"]).first().values("last_seq")
@@ -535,7 +545,11 @@ async def catch_up(
     limited = len(rows) > REPLAY_LIMIT
     last_seq = max([room["last_seq"], *(r["seq"] for r in rows[:1])])
     hidden = await hidden_authors(viewer, room) if rows else frozenset()
-    missed = [as_seen_by(message_json(r, viewer.id), hidden) for r in reversed(rows[:REPLAY_LIMIT])]
+    staff = is_staff(viewer)
+    missed = [
+        as_seen_by(message_json(r, viewer.id, staff=staff), hidden)
+        for r in reversed(rows[:REPLAY_LIMIT])
+    ]
     return last_seq, missed, limited
 
 

@@ -24,6 +24,7 @@ BODILESS_WRITES = {
     ("/api/v1/aid/{id}/responses/{response_id}/accept", "post"),
     ("/api/v1/aid/{id}/responses/{response_id}/decline", "post"),
     ("/api/v1/me/aid-feed/reset", "post"),
+    ("/api/v1/moderation/queue/{id}/claim", "post"),
 }
 
 
