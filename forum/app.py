@@ -30,7 +30,7 @@ from forum import (
     web,
 )
 from forum.accounts import api as accounts_api
-from forum.accounts import passwords
+from forum.accounts import passwords, standing
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.aid import api as aid_api
@@ -46,6 +46,8 @@ from forum.notifications import api as notifications_api
 from forum.notifications import routes as notifications_routes
 from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
+from moderation import sanction_expiry, sanctions, sanctions_api, sanctions_routes
+from moderation.notices import SanctionNotices
 from realtime import events
 from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.hub import Hub
@@ -173,7 +175,11 @@ def create_app(
     read_caches: dict[str, readcache.TimedCache[Any]] = {
         readcache.SESSIONS: readcache.TimedCache(),
         readcache.CONTENT: readcache.TimedCache(),
+        # What each person's pages must say (a warning, a silence): forgotten by the sanctions.
+        sanctions.NOTICES_CACHE: readcache.TimedCache(),
     }
+    # Sign-in tells a suspended person why: accounts asks moderation through this port.
+    standing.explain_suspensions(sanctions.suspension_reason)
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
         bus.subscribe(prefix, read_caches[readcache.CONTENT].forget_on)
@@ -204,10 +210,13 @@ def create_app(
                 await passwords.warm_up()
                 # Every worker runs it: its conditional updates make each change exactly once.
                 expiring = tasks.create_task(aid_expiry.run_forever(), name="aid-expiry")
+                # The same with sanctions: each expiry is recorded once, whichever worker sees it.
+                ending = tasks.create_task(sanction_expiry.run_forever(), name="sanction-expiry")
                 try:
                     yield {}
                 finally:
                     expiring.cancel()
+                    ending.cancel()
         finally:
             await close_resources(app)
 
@@ -220,6 +229,7 @@ def create_app(
         *chat_api.routes,
         *notifications_api.routes,
         *aid_api.routes,
+        *sanctions_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
@@ -229,6 +239,7 @@ def create_app(
         *chat_routes.routes,
         *notifications_routes.routes,
         *aid_routes.routes,
+        *sanctions_routes.routes,
     ]
     app = Starlette(
         debug=False,
@@ -246,6 +257,7 @@ def create_app(
                 on_error=error_response,
             ),
             Middleware(UnreadCount),
+            Middleware(SanctionNotices),
             Middleware(pagecache.AnonymousPageCache, store=pages_seen_anonymously),
         ],
         exception_handlers={

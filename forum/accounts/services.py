@@ -155,10 +155,7 @@ async def check_credentials(identifier: object, password: object, *, client: str
             "Your account is waiting for a moderator's approval.", code="pending_approval"
         )
     if standing.is_suspended(user):
-        raise PermissionDenied(
-            f"Your account is suspended {standing.until_text(user.suspended_until)}.",  # type: ignore[arg-type]
-            code="suspended",
-        )
+        raise PermissionDenied(await standing.suspension_message(user), code="suspended")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash_password(secret)
         await user.save(update_fields=["password_hash"])
