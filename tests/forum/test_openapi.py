@@ -23,6 +23,7 @@ BODILESS_WRITES = {
     ("/api/v1/admin/signups/{id}/refuse", "post"),
     ("/api/v1/aid/{id}/responses/{response_id}/accept", "post"),
     ("/api/v1/aid/{id}/responses/{response_id}/decline", "post"),
+    ("/api/v1/me/sanctions/{id}/acknowledge", "post"),
 }
 
 
