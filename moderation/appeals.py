@@ -13,7 +13,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from forum import clock, database
+from forum import clock, database, ratelimits
+from forum.accounts import services as accounts
 from forum.accounts.models import User
 from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
@@ -47,6 +48,29 @@ async def appeal(actor: User | None, sanction_id: int, data: Mapping[str, Any]) 
     user = require_member(actor)
     message = _read_message(data)
     return await file_appeal(user, sanction_id, message)
+
+
+async def appeal_while_suspended(data: Mapping[str, Any], *, client: str = "") -> dict[str, Any]:
+    """A suspended person appeals their suspension with their password, since they cannot
+    sign in; the same limits as signing in hold, and one appeal per sanction still."""
+    await ratelimits.check(f"suspended-appeal:{client}", limit=10, window=3600)
+    message = _read_message(data)
+    user = await accounts.check_suspended_credentials(
+        data.get("username"), data.get("password"), client=client
+    )
+    suspension = await sanctions.suspension_in_force(user.id)
+    if suspension is None:
+        raise NotFound("There is no suspension in force to appeal.")
+    earlier = await Appeal.get_or_none(sanction_id=suspension.id)
+    if earlier is not None:
+        raise Conflict(_already(earlier), code="already_appealed")
+    return await file_appeal(user, suspension.id, message)
+
+
+def _already(earlier: Appeal) -> str:
+    if earlier.status == AppealStatus.OPEN:
+        return "You have already appealed; the moderators have not decided yet."
+    return f"You have already appealed, and the moderators upheld it: {earlier.decision_reason}"
 
 
 async def file_appeal(user: User, sanction_id: int, message: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ document its schema.
 
 from __future__ import annotations
 
+from forum.accounts import forms as account_forms
 from forum.validation import Body, Choice, Text, WholeNumber
 from moderation.models import AppealStatus, SanctionKind
 
@@ -45,13 +46,18 @@ SANCTION = Body(
     }
 )
 LIFT = Body({"reason": Text(max_length=REASON_MAX, required=False, multiline=True)})
-APPEAL = Body(
+MESSAGE = Text(
+    max_length=MESSAGE_MAX,
+    multiline=True,
+    description="What the moderators should know; one appeal per sanction.",
+)
+APPEAL = Body({"message": MESSAGE})
+# A suspended person cannot sign in: their password says who they are, for this one purpose.
+SUSPENDED_APPEAL = Body(
     {
-        "message": Text(
-            max_length=MESSAGE_MAX,
-            multiline=True,
-            description="What the moderators should know; one appeal per sanction.",
-        )
+        "username": account_forms.LOGIN.fields["username"],
+        "password": account_forms.LOGIN.fields["password"],
+        "message": MESSAGE,
     }
 )
 DECISION = Body(

@@ -274,17 +274,21 @@ async def sanctions_of(actor: User | None, username: str) -> tuple[User, list[di
     return person, await _rows(person.id, staff=True)
 
 
-async def suspension_reason(user_id: int) -> str:
-    """The reason of the suspension (or ban) in force the longest: what sign-in says."""
+async def suspension_in_force(user_id: int) -> Sanction | None:
+    """The suspension (or ban) in force the longest, if any: the one sign-in explains."""
     now = clock.now()
     rows = [
         s
         for s in await Sanction.filter(user_id=user_id, kind__in=_SUSPENDING, lifted_at=None)
         if state_of(s, now) is State.ACTIVE
     ]
-    if not rows:
-        return ""
-    return max(rows, key=lambda s: s.ends_at or standing.FOREVER).reason
+    return max(rows, key=lambda s: s.ends_at or standing.FOREVER) if rows else None
+
+
+async def suspension_reason(user_id: int) -> str:
+    """What sign-in says of a suspension: the moderator's reason (the port accounts asks)."""
+    found = await suspension_in_force(user_id)
+    return found.reason if found is not None else ""
 
 
 # The notices on every page ------------------------------------------------------------------

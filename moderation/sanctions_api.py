@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from forum import clock, openapi, web
 from forum.accounts.api import AUTHOR
+from forum.accounts.middleware import client_address
 from forum.openapi import INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
 from moderation import appeals, crisis, notes, sanction_forms, sanctions
 from moderation.models import AppealStatus
@@ -190,6 +191,17 @@ async def note_create(request: Request) -> Response:
     return web.json_response(note_json(row), 201)
 
 
+@openapi.operation(
+    {201: SANCTION}, body=sanction_forms.SUSPENDED_APPEAL, errors=(401, 403, 404, 409, 429)
+)
+async def suspended_appeal(request: Request) -> Response:
+    """Appeal one's suspension without signing in (a suspended person cannot): the password
+    proves who is asking; 403 for an account that is not suspended."""
+    data = await web.read_json(request)
+    row = await appeals.appeal_while_suspended(data, client=client_address(request))
+    return web.json_response(sanction_json(row), 201)
+
+
 @openapi.operation({200: openapi.page(RESOURCE)}, signed_in=True)
 async def crisis_resources(request: Request) -> Response:
     """The community's crisis and local resources, as shown after an at-risk report."""
@@ -242,6 +254,7 @@ routes = [
         methods=["GET"],
         name="api:crisis_resources",
     ),
+    Route("/api/v1/auth/appeal", suspended_appeal, methods=["POST"], name="api:suspended_appeal"),
     Route("/api/v1/me/sanctions", my_sanctions, methods=["GET"], name="api:my_sanctions"),
     Route(
         "/api/v1/me/sanctions/{id:id}/appeal",

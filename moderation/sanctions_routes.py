@@ -8,9 +8,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from forum import web
-from forum.accounts.middleware import require_user
+from forum.accounts.middleware import client_address, require_user
 from forum.accounts.routes import local_path
-from forum.errors import Conflict, InvalidInput
+from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from moderation import appeals, crisis, notes, people, sanction_forms, sanctions
 
 _KIND_NAMES = {
@@ -113,6 +113,22 @@ async def decide_submit(request: Request) -> Response:
     return web.redirect(local_path(form.get("next")) or f"/moderation/users/{row['username']}")
 
 
+async def suspended_appeal_form(request: Request) -> Response:
+    """A suspended person's way to appeal: they cannot sign in, so their password says who."""
+    form = {"username": request.query_params.get("username", "")[:254]}
+    return web.render(request, "moderation/suspended_appeal.html", {"form": form})
+
+
+async def suspended_appeal(request: Request) -> Response:
+    """Send a suspended person's appeal to the moderators' queue."""
+    form = await web.read_form(request)
+    try:
+        await appeals.appeal_while_suspended(form, client=client_address(request))
+    except (InvalidInput, NotAuthenticated, PermissionDenied, NotFound, Conflict) as exc:
+        return web.refused(request, "moderation/suspended_appeal.html", exc, form)
+    return web.render(request, "moderation/suspended_appeal.html", {"form": {}, "sent": True})
+
+
 async def crisis_page(request: Request) -> Response:
     """Where to get help now: shown to a reporter right after an at-risk report, and to anyone."""
     found = await crisis.resources(request.app.state.settings.crisis_resources)
@@ -163,4 +179,6 @@ routes: list[BaseRoute] = [
         name="moderation:decide",
     ),
     Route("/crisis-resources", crisis_page, methods=["GET"], name="moderation:crisis"),
+    Route("/appeal", suspended_appeal_form, methods=["GET"], name="moderation:suspended_appeal"),
+    Route("/appeal", suspended_appeal, methods=["POST"], name="moderation:suspended_appeal_submit"),
 ]
