@@ -117,9 +117,15 @@ async def impose(actor: User | None, username: str, data: Mapping[str, Any]) -> 
     return await sanction_row(sanction, staff=True)
 
 
-async def lift(actor: User | None, sanction_id: int, reason: str = "") -> dict[str, Any]:
-    """Lift a sanction in force (409 once lifted or expired); the person is told."""
+async def lift(
+    actor: User | None, sanction_id: int, data: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Lift a sanction in force (409 once lifted or expired), with an optional reason in data;
+    the person is told."""
     moderator = require_moderator(actor)
+    errors = FieldErrors()
+    reason: str = sanction_forms.LIFT.read(data or {}, errors).get("reason", "")
+    errors.raise_if_any()
     sanction = await Sanction.get_or_none(id=sanction_id)
     if sanction is None:
         raise NotFound("That sanction does not exist.")

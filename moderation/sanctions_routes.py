@@ -89,9 +89,7 @@ async def sanction_submit(request: Request) -> Response:
 async def lift_submit(request: Request) -> Response:
     """Lift a sanction, then go back."""
     form = await web.read_form(request)
-    row = await sanctions.lift(
-        request.state.user, request.path_params["id"], form.get("reason", "")[:1000]
-    )
+    row = await sanctions.lift(request.state.user, request.path_params["id"], form)
     return web.redirect(local_path(form.get("next")) or f"/moderation/users/{row['username']}")
 
 

@@ -349,3 +349,27 @@ async def test_staff_list_a_persons_sanctions_with_their_state(
     with clock.fixed_at(clock.now() + timedelta(hours=2)):
         later = (await http.get("/api/v1/moderation/users/sam/sanctions")).json()
     assert [s["state"] for s in later["items"]] == ["expired", "active"]
+
+
+async def test_a_moderator_cannot_lift_or_decide_on_a_fellow_moderators_sanction(
+    make_client: Any, admin: User, moderator: User
+) -> None:
+    await factories.user(username="modmo", role="moderator")
+    by_admin = await _as(make_client, admin)
+    made = (
+        await by_admin.post("/api/v1/moderation/users/modmo/sanctions", json=_sanction())
+    ).json()
+    modmo = await _as(make_client, await _person("modmo"))
+    appealed = await modmo.post(
+        f"/api/v1/me/sanctions/{made['id']}/appeal", json={"message": "Unfair"}
+    )
+    assert appealed.status_code == 201
+    peer = await _as(make_client, moderator)
+    assert (await peer.delete(f"/api/v1/moderation/sanctions/{made['id']}")).status_code == 403
+    decided = await peer.post(
+        f"/api/v1/moderation/appeals/{appealed.json()['appeal']['id']}/decide",
+        json={"outcome": "overturned", "reason": "Friend of mine"},
+    )
+    assert decided.status_code == 403
+    assert standing.is_silenced(await _person("modmo"))
+    assert (await by_admin.delete(f"/api/v1/moderation/sanctions/{made['id']}")).status_code == 200
