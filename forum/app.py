@@ -30,7 +30,7 @@ from forum import (
     web,
 )
 from forum.accounts import api as accounts_api
-from forum.accounts import blocks, passwords
+from forum.accounts import blocks, passwords, standing
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.aid import api as aid_api
@@ -49,7 +49,11 @@ from forum.notifications import routes as notifications_routes
 from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
 from moderation import api as moderation_api
+from moderation import appeals, sanction_expiry, sanctions, sanctions_api, sanctions_routes
+from moderation import queue as moderation_queue
 from moderation import routes as moderation_routes
+from moderation.models import ItemKind
+from moderation.notices import SanctionNotices
 from realtime import events
 from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.hub import Hub
@@ -184,7 +188,13 @@ def create_app(
         readcache.SESSIONS: readcache.TimedCache(),
         readcache.CONTENT: readcache.TimedCache(),
         readcache.BLOCKS: readcache.TimedCache(),
+        # What each person's pages must say (a warning, a silence): forgotten by the sanctions.
+        sanctions.NOTICES_CACHE: readcache.TimedCache(),
     }
+    # Sign-in tells a suspended person why: accounts asks moderation through this port.
+    standing.explain_suspensions(sanctions.suspension_reason)
+    # An appeal waits in the one queue; resolving it there decides it (approve overturns).
+    moderation_queue.register_resolver(ItemKind.APPEAL, appeals.resolve_appeal)
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
         bus.subscribe(prefix, read_caches[readcache.CONTENT].forget_on)
@@ -220,10 +230,13 @@ def create_app(
                 await passwords.warm_up()
                 # Every worker runs it: its conditional updates make each change exactly once.
                 expiring = tasks.create_task(aid_expiry.run_forever(), name="aid-expiry")
+                # The same with sanctions: each expiry is recorded once, whichever worker sees it.
+                ending = tasks.create_task(sanction_expiry.run_forever(), name="sanction-expiry")
                 try:
                     yield {}
                 finally:
                     expiring.cancel()
+                    ending.cancel()
         finally:
             await close_resources(app)
 
@@ -237,6 +250,7 @@ def create_app(
         *notifications_api.routes,
         *aid_api.routes,
         *moderation_api.routes,
+        *sanctions_api.routes,
         WebSocketRoute("/ws", live.endpoint, name="realtime:ws"),
         *pages.routes,
         Route("/api/v1/openapi.json", openapi.document, methods=["GET"], name="api:openapi"),
@@ -247,6 +261,7 @@ def create_app(
         *notifications_routes.routes,
         *aid_routes.routes,
         *moderation_routes.routes,
+        *sanctions_routes.routes,
     ]
     app = Starlette(
         debug=False,
@@ -266,6 +281,7 @@ def create_app(
                 on_error=error_response,
             ),
             Middleware(UnreadCount),
+            Middleware(SanctionNotices),
             Middleware(pagecache.AnonymousPageCache, store=pages_seen_anonymously),
         ],
         exception_handlers={

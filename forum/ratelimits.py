@@ -127,7 +127,7 @@ LIMITS: Mapping[str, Limit] = {
     "chat_send": Limit(10, per_person=30, per_client=90),
     "chat_typing": Limit(10, per_person=10),
     "direct_message": Limit(3600, per_person=20, per_client=60),
-    "report": Limit(86400, per_person=50, per_client=150),
+    "report": Limit(86400, per_person=20, per_client=60),  # reports a member files a day
 }
 
 # The address of the request or socket being served, set by the ClientAddress middleware, so

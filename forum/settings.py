@@ -34,6 +34,8 @@ class Settings:
     port: int = 8000
     # The community's time zone, for times shown on pages; the API stays in UTC.
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # A text file of the community's crisis and local resources (moderation/crisis.py).
+    crisis_resources: Path | None = None
 
     @classmethod
     def from_environ(
@@ -63,6 +65,7 @@ class Settings:
         if rate_limits not in {"on", "off"}:
             raise SettingsError("PORCHLIGHT_RATE_LIMITS must be 'on' or 'off'")
         timezone = _zone(env.get("PORCHLIGHT_TIMEZONE") or "UTC")
+        crisis_resources = _optional_file(env.get("PORCHLIGHT_CRISIS_RESOURCES"), cwd)
         secret = env.get("PORCHLIGHT_SECRET_KEY") or _stored_secret(data_dir)
         if not debug:
             _refuse_weak_secret(secret)
@@ -77,6 +80,7 @@ class Settings:
             debug=debug,
             port=port,
             timezone=timezone,
+            crisis_resources=crisis_resources,
         )
 
     @property
@@ -93,6 +97,15 @@ def _zone(name: str) -> ZoneInfo:
             f"PORCHLIGHT_TIMEZONE must be an IANA time zone name such as Europe/London or "
             f"America/New_York; {name!r} is not one"
         ) from None
+
+
+def _optional_file(raw: str | None, cwd: Path) -> Path | None:
+    if not raw:
+        return None
+    path = (cwd / raw).resolve()
+    if not path.is_file():
+        raise SettingsError(f"PORCHLIGHT_CRISIS_RESOURCES must name a text file; {path} is not one")
+    return path
 
 
 def _origins(raw: str | None, port: int) -> tuple[str, ...]:

@@ -51,7 +51,9 @@ register_url_convertor("id", IdConvertor())
 
 
 def _template_dirs() -> list[Path]:
-    return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates"))]
+    # Moderation is a package of its own beside forum/, with its templates inside it.
+    moderation = _FORUM.parent / "moderation" / "templates"
+    return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates")), moderation]
 
 
 def add_template_folder(folder: Path) -> None:
@@ -194,6 +196,8 @@ def render(
     ctx.setdefault("viewer", getattr(request.state, "user", None))
     ctx.setdefault("unread_notifications", getattr(request.state, "unread_notifications", 0))
     ctx.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    # What the moderators must tell this person on every page (moderation's middleware).
+    ctx.setdefault("standing_notices", getattr(request.state, "standing_notices", ()))
     settings = getattr(request.app.state, "settings", None)
     ctx.setdefault("community_zone", getattr(settings, "timezone", UTC_ZONE))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -18,12 +18,10 @@ from forum.errors import InvalidInput, NotFound
 from forum.guards import require_member
 from forum.pagination import Page, cursor_id, decode_cursor, page_of
 from forum.validation import FieldErrors
-from moderation import forms, items
+from moderation import crisis, forms, items
 from moderation.adapters import adapter_for
 from moderation.models import ItemKind, QueueItem, Reason, Report, ReportStatus
 
-DAILY_REPORTS = 20  # reports one member may file in a day
-DAY = 24 * 3600
 REPORT_COLUMNS = ("id", "target_type", "target_id", "reason", "status", "created_at")
 
 
@@ -52,7 +50,7 @@ async def file_report(actor: User | None, data: Mapping[str, Any]) -> tuple[dict
     earlier = await _open_report_of(reporter.id, target_type, target_id)
     if earlier is not None:
         return earlier, False
-    await ratelimits.check(f"reports:{reporter.id}", limit=DAILY_REPORTS, window=DAY)
+    await ratelimits.check_action("report", actor_id=reporter.id)
     async with database.transaction():
         report = await add_report(
             reporter,
@@ -62,6 +60,9 @@ async def file_report(actor: User | None, data: Mapping[str, Any]) -> tuple[dict
             reason=values["reason"],
             note=values.get("note", ""),
         )
+        if values["reason"] == Reason.AT_RISK:
+            # Every moderator is told at once, live; the reporter is shown where to get help.
+            await crisis.at_risk_reported(report["id"], target_type, target_id)
     return report, True
 
 

@@ -65,11 +65,13 @@ async def report_submit(request: Request) -> Response:
     target_id = whole_number(form.get("target_id")) or 0
     target = await reports.describe_target(user, form.get("target_type", ""), target_id)
     try:
-        await reports.file_report(user, form)
+        report, _ = await reports.file_report(user, form)
     except InvalidInput as exc:
         return web.refused(
             request, "moderation/report.html", exc, form, target=target, reasons=REASONS
         )
+    if report["reason"] == "at_risk":
+        return web.redirect("/crisis-resources?at_risk=1")
     return web.redirect("/reports/mine?done=reported")
 
 

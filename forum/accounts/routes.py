@@ -61,7 +61,8 @@ async def login(request: Request) -> Response:
             form.get("username"), form.get("password"), client=client_address(request)
         )
     except (InvalidInput, NotAuthenticated, PermissionDenied) as exc:
-        return web.refused(request, "accounts/login.html", exc, form)
+        suspended = exc.code == "suspended"
+        return web.refused(request, "accounts/login.html", exc, form, suspended=suspended)
     return await _signed_in_redirect(request, user, form["next"] or "/")
 
 

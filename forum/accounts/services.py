@@ -155,6 +155,35 @@ async def create_admin(username: str, email: str, password: str) -> User:
 
 async def check_credentials(identifier: object, password: object, *, client: str = "") -> User:
     """The user these credentials belong to; unknown user and wrong password look the same."""
+    user, secret = await _verified(identifier, password, client)
+    if user.status == UserStatus.PENDING:
+        raise PermissionDenied(
+            "Your account is waiting for a moderator's approval.", code="pending_approval"
+        )
+    if standing.is_suspended(user):
+        raise PermissionDenied(await standing.suspension_message(user), code="suspended")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash_password(secret)
+        await user.save(update_fields=["password_hash"])
+    return user
+
+
+async def check_suspended_credentials(
+    identifier: object, password: object, *, client: str = ""
+) -> User:
+    """A suspended person proving who they are without signing in (to appeal), under the
+    same limits as sign-in; anyone else is sent to sign in instead."""
+    user, _ = await _verified(identifier, password, client)
+    if user.status != UserStatus.ACTIVE or not standing.is_suspended(user):
+        raise PermissionDenied(
+            "Your account is not suspended: sign in to see your sanctions and appeal.",
+            code="not_suspended",
+        )
+    return user
+
+
+async def _verified(identifier: object, password: object, client: str) -> tuple[User, str]:
+    """The account whose password this is (and the password), or NotAuthenticated."""
     errors = FieldErrors()
     values = forms.LOGIN.read({"username": identifier, "password": password}, errors)
     ident = values.get("username", "").strip()
@@ -183,19 +212,7 @@ async def check_credentials(identifier: object, password: object, *, client: str
         raise NotAuthenticated(
             "That username and password do not match.", code="invalid_credentials"
         )
-    if user.status == UserStatus.PENDING:
-        raise PermissionDenied(
-            "Your account is waiting for a moderator's approval.", code="pending_approval"
-        )
-    if standing.is_suspended(user):
-        raise PermissionDenied(
-            f"Your account is suspended {standing.until_text(user.suspended_until)}.",  # type: ignore[arg-type]
-            code="suspended",
-        )
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = await passwords.hash_password(secret)
-        await user.save(update_fields=["password_hash"])
-    return user
+    return user, secret
 
 
 async def update_profile(actor: User, data: Mapping[str, Any]) -> User:

@@ -7,6 +7,7 @@ suspension lifts itself when the time passes, and `FOREVER` is a ban or an open-
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,11 @@ FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 # Published to the person's own channel when their sessions end: every worker closes their sockets.
 SUSPENDED_EVENT = "account.suspended"
 _UTC = ZoneInfo("UTC")
+
+# Why someone is suspended, in the moderator's words: moderation's sanctions know it, and
+# accounts may not ask them, so the composition root hands the question over at start-up.
+SuspensionReason = Callable[[int], Awaitable[str]]
+_suspension_reason: SuspensionReason | None = None
 
 
 def _in_force(until: datetime | None, now: datetime | None = None) -> bool:
@@ -41,6 +47,22 @@ def until_text(until: datetime) -> str:
     if until >= FOREVER:
         return "until a moderator lifts it"
     return f"until {full(until, _UTC)}"
+
+
+def explain_suspensions(reason_of: SuspensionReason | None) -> None:
+    """Install (the app, at start-up) what tells a suspended person why, when they sign in."""
+    global _suspension_reason
+    _suspension_reason = reason_of
+
+
+async def suspension_message(user: User) -> str:
+    """What sign-in tells a suspended person: until when, and why when moderation says."""
+    message = f"Your account is suspended {until_text(user.suspended_until or FOREVER)}."
+    if _suspension_reason is not None:
+        reason = await _suspension_reason(user.id)
+        if reason:
+            message += f" Reason: {reason}"
+    return message
 
 
 def require_voice(actor: User) -> None:

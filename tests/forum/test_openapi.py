@@ -25,6 +25,7 @@ BODILESS_WRITES = {
     ("/api/v1/aid/{id}/responses/{response_id}/decline", "post"),
     ("/api/v1/me/aid-feed/reset", "post"),
     ("/api/v1/moderation/queue/{id}/claim", "post"),
+    ("/api/v1/me/sanctions/{id}/acknowledge", "post"),
 }
 
 
