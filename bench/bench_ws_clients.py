@@ -381,12 +381,17 @@ class Sender:
     def _cut_short(self, pacing: str, sent: int, count: int) -> str:
         return pacing if sent == count else f"{pacing}; cut short at the deadline: {sent}/{count}"
 
-    async def closed_loop(self, count: int, gap: float) -> Run:
-        """One message in flight: the next goes once the last recipient has the previous one."""
+    async def closed_loop(
+        self, count: int, gap: float, more: Callable[[], bool] | None = None
+    ) -> Run:
+        """One message in flight: the next goes once the last recipient has the previous one.
+
+        `count` messages, and more while `more()` says so (up to the deadline).
+        """
         ks: list[int] = []
         recipients = len(self.pool.clients)
         started = now()
-        while len(ks) < count and now() < self.deadline:
+        while (len(ks) < count or (more is not None and more())) and now() < self.deadline:
             k = self._take()
             ks.append(k)
             done = await self._send(k)

@@ -18,6 +18,8 @@ from bench_ws_probes import cpu_seconds, rss_kib, server_pids, socket_fds, tcp_s
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+SLOW_LIMIT = 90.0  # uvicorn pings every 20 s and gives up after 20 more: a silent client is gone
+
 
 def percentile(values: Sequence[float], share: float) -> float:
     """Nearest rank: the smallest value at least `share` of the values do not exceed."""
@@ -126,7 +128,11 @@ async def fixed_rate(target: Target, clients: int, rate: float, seconds: float) 
 async def slow_reader(
     target: Target, token: str, username: str, room: int, messages: int, gap: float, rcvbuf: int
 ) -> dict[str, Any]:
-    """One more client subscribes and then never reads; the others' fan-out is measured."""
+    """One more client subscribes and then never reads; the others' fan-out is measured.
+
+    At least `messages` go out, and more until the server has let the stopped reader go (its
+    outgoing queue overflowed, or uvicorn's keepalive found it silent), up to SLOW_LIMIT seconds.
+    """
     sock = small_buffer_socket(target.server.port, rcvbuf)
     ws = await open_ws(target.server.port, token, sock=sock, max_queue=1)
     try:
@@ -169,8 +175,11 @@ async def _stopped_reader(
                 watch["cut_after_messages"] = target.sender.next_k - first
             await asyncio.sleep(0.1)
 
+    def not_yet_cut() -> bool:
+        return tracker.absent_at is None and time.perf_counter() - started < SLOW_LIMIT
+
     poller = asyncio.create_task(poll())
-    result = await measured(target, lambda: target.sender.closed_loop(messages, gap))
+    result = await measured(target, lambda: target.sender.closed_loop(messages, gap, not_yet_cut))
     await asyncio.sleep(1.0)
     poller.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -75,7 +75,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--slow-messages",
         type=int,
         default=1200,
-        help="messages sent while one client stops reading",
+        help="messages sent at least while one client stops reading (more until it is cut off)",
     )
     add("--slow-rcvbuf", type=int, default=4096, help="the stopped client's SO_RCVBUF")
     add("--redis-url", default="redis://127.0.0.1:6379/8")
@@ -93,7 +93,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.clients, args.messages, args.idle = 100, 40, 200
-        args.redis_clients, args.seconds, args.slow_messages = 200, 4.0, 1200
+        args.redis_clients, args.seconds, args.slow_messages = 200, 4.0, 400
     if args.users < 2:
         parser.error("--users must be at least 2 (one for the stopped reader)")
     return args
@@ -203,7 +203,8 @@ async def single_process(
     forum_idle.__doc__ = f"forum, {args.idle} idle subscribed connections"
     forum_fanout.__doc__ = f"forum, fan-out to {args.clients} clients, {args.messages} messages"
     forum_slow.__doc__ = (
-        f"forum, the same while one more client stops reading ({args.slow_messages} messages)"
+        f"forum, the same while one more client stops reading ({args.slow_messages} messages "
+        "or more, until the server lets it go)"
     )
 
     async def bare_rate() -> dict[str, Any]:
