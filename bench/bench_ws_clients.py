@@ -30,6 +30,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 MARK = "bench#"
+PONG = '{"type":"pong"}'
 CONNECT_CONCURRENCY = 100  # handshakes (and subscribes) in flight at once
 CONNECT_TIMEOUT = 60.0  # seconds for one client's handshake and subscription
 PING_EVERY = 25.0  # the forum closes a socket that sends nothing for 90 s, as the real client
@@ -103,6 +104,8 @@ async def _read(client: Client, pool: Pool) -> None:
     why = "closed by the server"
     try:
         async for text in client.ws:
+            if text == PONG:
+                continue  # steady with thousands of clients: settle() would never see quiet
             at = now()
             tracker.frames += 1
             tracker.last_frame_at = at
@@ -260,18 +263,23 @@ class Pool:
         return await self.grow(count - len(self.clients), tokens)
 
     async def _ping(self) -> None:
-        """The app-level ping of the real client, spread over the interval, not all at once."""
+        """The app-level ping of the real client, every PING_EVERY, spread over the interval.
+
+        Each client's turn is a point in time, not a sleep after the previous one: a busy loop
+        oversleeps, and thousands of short sleeps would drift past the forum's idle timeout.
+        """
         while True:
             clients = list(self.clients)
-            if not clients:
-                await asyncio.sleep(1.0)
-                continue
-            step = PING_EVERY / len(clients)
-            for client in clients:
-                await asyncio.sleep(step)
+            started = now()
+            step = PING_EVERY / max(1, len(clients))
+            for n, client in enumerate(clients):
+                if (delay := started + n * step - now()) > 0:
+                    await asyncio.sleep(delay)
                 if client.dropped is None and not client.leaving:
                     with contextlib.suppress(ConnectionClosed):
                         await client.ws.send('{"type":"ping"}')
+            if (rest := started + PING_EVERY - now()) > 0:
+                await asyncio.sleep(rest)
 
     async def settle(self, quiet: float = 1.0, limit: float = 120.0) -> float:
         """Wait until no frame has arrived for `quiet` seconds (presence and the like are done)."""
