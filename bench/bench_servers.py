@@ -74,11 +74,17 @@ def _launch(name: str, command: list[str], workdir: Path, env: dict[str, str], p
     return Server(name, port, process, stderr_path, command)
 
 
-def start_forum(workdir: Path, env: dict[str, str], port: int, extra: Sequence[str] = ()) -> Server:
-    """The forum exactly as an operator starts it: the `porchlight serve` console script."""
+def start_forum(
+    workdir: Path, env: dict[str, str], port: int, extra: Sequence[str] = (), name: str = "forum"
+) -> Server:
+    """The forum exactly as an operator starts it: the `porchlight serve` console script.
+
+    Pinned to CPU 0 like the bare servers; with `--workers` in extra, the supervisor and every
+    worker it starts (they inherit the affinity).
+    """
     porchlight = shutil.which("porchlight", path=str(VENV_BIN)) or "porchlight"
     command = [*pin(0), porchlight, "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
-    return _launch("forum", command, workdir, env, port)
+    return _launch(name, command, workdir, env, port)
 
 
 def start_uvicorn(
@@ -97,11 +103,6 @@ def start_uvicorn(
         *UVICORN_OPTIONS,
         *extra,
     ]
-    return _launch(name, command, workdir, env, port)
-
-
-def spawn(name: str, command: list[str], workdir: Path, env: dict[str, str], port: int) -> Server:
-    """Start a server command in its own process group, its output kept in the work folder."""
     return _launch(name, command, workdir, env, port)
 
 
@@ -182,11 +183,11 @@ def server_errors(path: Path) -> dict[str, Any]:
     }
 
 
-def keep_log(server: Server, stamp: str) -> Path | None:
+def keep_log(server: Server, stamp: str, bench: str = "http") -> Path | None:
     """Copy a server's stderr next to the results when it has anything in it."""
     if not server.stderr_path.exists() or not server.stderr_path.stat().st_size:
         return None
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    kept = RESULTS_DIR / f"http-{stamp}-{server.name}.stderr.log"
+    kept = RESULTS_DIR / f"{bench}-{stamp}-{server.name}.stderr.log"
     shutil.copyfile(server.stderr_path, kept)
     return kept

@@ -6,15 +6,19 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bench_servers import Server
 from bench_ws_clients import MARK, Pool, Run, Sender, open_ws, small_buffer_socket
 from bench_ws_probes import cpu_seconds, rss_kib, server_pids, socket_fds, tcp_state
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
+
+SLOW_LIMIT = 90.0  # uvicorn pings every 20 s and gives up after 20 more: a silent client is gone
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -27,7 +31,7 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def summary(run: Run, server_cpu: float, client_cpu: float) -> dict[str, Any]:
     return {
-        "messages": run.messages,
+        "messages": len(run.ks),
         "recipients": run.recipients,
         "p50_ms": percentile(run.latencies_ms, 0.50),
         "p99_ms": percentile(run.latencies_ms, 0.99),
@@ -39,7 +43,7 @@ def summary(run: Run, server_cpu: float, client_cpu: float) -> dict[str, Any]:
         "server_cpu_share": server_cpu / run.elapsed if run.elapsed else 0.0,
         "client_cpu_share": client_cpu / run.elapsed if run.elapsed else 0.0,
         "pacing": run.pacing,
-        "loadavg": list(__import__("os").getloadavg()),
+        "loadavg": list(os.getloadavg()),
     }
 
 
@@ -50,78 +54,108 @@ class Target:
     server: Server
     pool: Pool
     sender: Sender
+    tokens: Sequence[str | None]  # what its clients sign in with, shared round-robin
 
     @property
     def pids(self) -> list[int]:
         return server_pids(self.server.process.pid)
 
 
-async def measured(target: Target, go: Callable[[], Any]) -> dict[str, Any]:
-    """Run a send sequence, noting the server's and this process's CPU time around it."""
-    target.pool.tracker.expected = len(target.pool.clients)
+def losses(target: Target) -> dict[str, Any]:
+    """The clients dropped and connections refused since the last call."""
+    return target.pool.take_losses().summary()
+
+
+async def measured(target: Target, go: Callable[[], Awaitable[Run]]) -> dict[str, Any]:
+    """Run a send sequence, noting CPU time around it and what each client of the pool lost."""
+    clients = list(target.pool.clients)
     server0, client0 = cpu_seconds(target.pids), time.process_time()
-    run: Run = await go()
+    run = await go()
     server1, client1 = cpu_seconds(target.pids), time.process_time()
-    return summary(run, server1 - server0, client1 - client0)
+    result = summary(run, server1 - server0, client1 - client0)
+    ks = set(run.ks)
+    missing = [len(ks - client.got) for client in clients]
+    result.update(
+        clients_missing_any=sum(1 for m in missing if m),
+        lost_deliveries=sum(missing),
+        expected_deliveries=len(ks) * len(clients),
+    )
+    return result
 
 
-async def idle_memory(target: Target, tokens: Sequence[str | None], count: int) -> dict[str, Any]:
+async def idle_memory(target: Target, count: int) -> dict[str, Any]:
     """RSS before and after opening `count` idle clients (subscribed, on the forum)."""
     pool, pid = target.pool, target.server.process.pid
-    await pool.grow(20, tokens)  # warm up whatever is lazily imported or cached
+    await pool.resize(20, target.tokens)  # warm up whatever is lazily imported or cached
     await pool.settle(0.5)
     await pool.shrink(0)
     await asyncio.sleep(1.0)
     before = rss_kib(pid)
-    connect_s = await pool.grow(count, tokens)
+    connect_s = await pool.grow(count, target.tokens)
     settle_s = await pool.settle()
     await asyncio.sleep(1.0)
     after = rss_kib(pid)
+    opened = len(pool.clients)
     return {
-        "connections": count,
+        "connections": opened,
         "rss_before_kib": before,
         "rss_after_kib": after,
-        "per_connection_kib": (after - before) / count,
+        "per_connection_kib": (after - before) / opened if opened else float("nan"),
         "connect_s": connect_s,
         "settle_s": settle_s,
         "frames_during_setup": pool.tracker.frames,
-        "loadavg": list(__import__("os").getloadavg()),
+        "loadavg": list(os.getloadavg()),
+        **losses(target),
     }
 
 
 async def fanout(target: Target, clients: int, messages: int, gap: float) -> dict[str, Any]:
-    await target.pool.shrink(clients)
+    connect_s = await target.pool.resize(clients, target.tokens)
     await target.pool.settle()
-    target.pool.tracker.expected = len(target.pool.clients)
     await target.sender.closed_loop(10, gap)  # warm-up, not counted
-    return await measured(target, lambda: target.sender.closed_loop(messages, gap))
+    result = await measured(target, lambda: target.sender.closed_loop(messages, gap))
+    return {**result, "connect_s": connect_s, **losses(target)}
 
 
-async def fixed_rate(target: Target, rate: float, seconds: float) -> dict[str, Any]:
+async def fixed_rate(target: Target, clients: int, rate: float, seconds: float) -> dict[str, Any]:
+    connect_s = await target.pool.resize(clients, target.tokens)
     await target.pool.settle()
-    first = target.sender.next_k
     count = max(1, round(rate * seconds))
     result = await measured(target, lambda: target.sender.fixed_rate(count, rate))
-    ks = set(range(first, first + count))
-    missing = [len(ks - client.got) for client in target.pool.clients]
-    result.update(
-        clients_missing_any=sum(1 for m in missing if m),
-        lost_deliveries=sum(missing),
-        expected_deliveries=count * len(target.pool.clients),
-    )
-    return result
+    return {**result, "connect_s": connect_s, **losses(target)}
 
 
 async def slow_reader(
     target: Target, token: str, username: str, room: int, messages: int, gap: float, rcvbuf: int
 ) -> dict[str, Any]:
-    """One more client subscribes and then never reads; the others' fan-out is measured."""
+    """One more client subscribes and then never reads; the others' fan-out is measured.
+
+    At least `messages` go out, and more until the server has let the stopped reader go (its
+    outgoing queue overflowed, or uvicorn's keepalive found it silent), up to SLOW_LIMIT seconds.
+    """
     sock = small_buffer_socket(target.server.port, rcvbuf)
-    slow_port = sock.getsockname()[1]
     ws = await open_ws(target.server.port, token, sock=sock, max_queue=1)
+    try:
+        return await _stopped_reader(target, ws, username, room, messages, gap, rcvbuf)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(), 2)
+
+
+async def _stopped_reader(
+    target: Target,
+    ws: ClientConnection,
+    username: str,
+    room: int,
+    messages: int,
+    gap: float,
+    rcvbuf: int,
+) -> dict[str, Any]:
+    slow_port = ws.local_address[1]
     await ws.send(json.dumps({"type": "subscribe", "room": room}))
-    while not str(await asyncio.wait_for(ws.recv(), 30)).startswith('{"type":"subscribed"'):
-        pass
+    async with asyncio.timeout(30):
+        while not str(await ws.recv()).startswith('{"type":"subscribed"'):
+            pass
     watch: dict[str, Any] = {"cut_at_s": None, "cut_after_messages": None, "max_tx_queue": 0}
     first = target.sender.next_k
     tracker = target.pool.tracker
@@ -141,8 +175,11 @@ async def slow_reader(
                 watch["cut_after_messages"] = target.sender.next_k - first
             await asyncio.sleep(0.1)
 
+    def not_yet_cut() -> bool:
+        return tracker.absent_at is None and time.perf_counter() - started < SLOW_LIMIT
+
     poller = asyncio.create_task(poll())
-    result = await measured(target, lambda: target.sender.closed_loop(messages, gap))
+    result = await measured(target, lambda: target.sender.closed_loop(messages, gap, not_yet_cut))
     await asyncio.sleep(1.0)
     poller.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -160,8 +197,6 @@ async def slow_reader(
             code, reason = closed.rcvd.code, closed.rcvd.reason
     except TimeoutError:
         pass
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(ws.close(), 2)
     result.update(
         slow_rcvbuf=rcvbuf,
         disconnected=watch["cut_at_s"] is not None,
@@ -171,6 +206,7 @@ async def slow_reader(
         server_side_max_tx_queue=watch["max_tx_queue"],
         slow_client_got_messages=received,
         slow_client_close=(code, reason),
+        **losses(target),
     )
     return result
 

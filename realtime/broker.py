@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol, cast
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from realtime.hub import Connection, Hub
 
@@ -38,11 +39,21 @@ class Broker(Protocol):
 
     async def mute(self, user_id: int, senders: list[int]) -> None: ...
 
-    async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]: ...
+    async def present(self, room_id: int, connection: Connection, here: bool) -> None: ...
 
     async def present_users(self, room_id: int) -> list[Any]: ...
 
     def running(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+
+def _presence_key(room_id: int) -> str:
+    return f"{PREFIX}presence:{room_id}"
+
+
+def _presence_member(room_id: int, connection: Connection) -> str:
+    # The name this room shows (a hand-off thread may withhold the owner's).
+    author = connection.author_in(room_id)
+    return json.dumps([connection.id, author], separators=(",", ":"))
 
 
 def _unique_authors(entries: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -67,13 +78,12 @@ class MemoryBroker:
     async def mute(self, user_id: int, senders: list[int]) -> None:
         self.hub.mute(user_id, frozenset(senders))
 
-    async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
+    async def present(self, room_id: int, connection: Connection, here: bool) -> None:
         entries = self._presence[room_id]
         if here:
             entries[connection.id] = connection.author_in(room_id)
         else:
             entries.pop(connection.id, None)
-        return _unique_authors(list(entries.values()))
 
     async def present_users(self, room_id: int) -> list[Any]:
         return _unique_authors(list(self._presence.get(room_id, {}).values()))
@@ -109,40 +119,51 @@ class RedisBroker:
         except Exception as exc:  # noqa: BLE001 - Redis away: their next connection has it
             log.warning("realtime mute for %s failed: %s", user_id, exc)
 
-    async def present(self, room_id: int, connection: Connection, here: bool) -> list[Any]:
-        key = f"{PREFIX}presence:{room_id}"
-        author = connection.author_in(room_id)
-        member = json.dumps([connection.id, author], separators=(",", ":"))
-        now = time.time()
+    async def present(self, room_id: int, connection: Connection, here: bool) -> None:
+        """Note one join or leave; nothing is read back (a room of N would cost N per join)."""
+        pipe = self.redis.pipeline(transaction=True)
+        if here:
+            self._mark_present(pipe, room_id, connection, time.time())
+        else:
+            pipe.zrem(_presence_key(room_id), _presence_member(room_id, connection))
         try:
-            pipe = self.redis.pipeline(transaction=True)
-            if here:
-                pipe.zadd(key, {member: now + PRESENCE_TTL})
-            else:
-                pipe.zrem(key, member)
-            pipe.zremrangebyscore(key, "-inf", now)
-            pipe.zrange(key, 0, -1)
-            pipe.expire(key, int(PRESENCE_TTL) * 2)
-            results = await pipe.execute()
+            await pipe.execute()
         except Exception as exc:  # noqa: BLE001 - presence is a nicety; chat goes on
             log.warning("presence update failed: %s", exc)
-            return [author] if here else []
-        return _unique_authors([json.loads(raw)[1] for raw in results[-2]])
+
+    @staticmethod
+    def _mark_present(pipe: Pipeline, room_id: int, connection: Connection, now: float) -> None:
+        key = _presence_key(room_id)
+        pipe.zadd(key, {_presence_member(room_id, connection): now + PRESENCE_TTL})
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.expire(key, int(PRESENCE_TTL) * 2)
 
     async def present_users(self, room_id: int) -> list[Any]:
         try:
-            raw = await self.redis.zrangebyscore(f"{PREFIX}presence:{room_id}", time.time(), "+inf")
+            raw = await self.redis.zrangebyscore(_presence_key(room_id), time.time(), "+inf")
         except Exception as exc:  # noqa: BLE001 - unknown presence counts as away
             log.warning("presence read failed: %s", exc)
             return []
         return _unique_authors([json.loads(cast(str, item))[1] for item in raw])
 
+    async def refresh_presence(self) -> None:
+        """Renew every local connection's presence: one round trip, however many there are."""
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        for connection in self.hub.connections("everyone"):
+            for room_id in list(connection.rooms):
+                self._mark_present(pipe, room_id, connection, now)
+        if not len(pipe):
+            return
+        try:
+            await pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - presence is a nicety; chat goes on
+            log.warning("presence refresh failed: %s", exc)
+
     async def _refresh_presence(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_REFRESH)
-            for connection in self.hub.connections("everyone"):
-                for room_id in list(connection.rooms):
-                    await self.present(room_id, connection, True)
+            await self.refresh_presence()
 
     async def _listen(self) -> None:
         """Deliver what any process publishes; reconnect by itself when Redis comes back."""
