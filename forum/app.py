@@ -30,7 +30,7 @@ from forum import (
     web,
 )
 from forum.accounts import api as accounts_api
-from forum.accounts import passwords
+from forum.accounts import passwords, standing
 from forum.accounts import routes as accounts_routes
 from forum.accounts.middleware import Authentication
 from forum.aid import api as aid_api
@@ -41,11 +41,13 @@ from forum.boards import routes as boards_routes
 from forum.chat import api as chat_api
 from forum.chat import frames as chat_frames
 from forum.chat import routes as chat_routes
+from forum.content import services as content_services
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.notifications import api as notifications_api
 from forum.notifications import routes as notifications_routes
 from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
+from moderation import watched_words
 from realtime import events
 from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.hub import Hub
@@ -54,6 +56,7 @@ from realtime.socket import LiveChannel
 log = logging.getLogger("porchlight")
 # A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+MODERATION_TEMPLATES = Path(watched_words.__file__).resolve().parent / "templates"
 
 
 async def error_response(
@@ -167,12 +170,15 @@ def create_app(
     # Read and hashed once: pages link each file under a name that changes with its content.
     assets = staticfiles.Assets(STATIC_DIR)
     web.templates.env.globals["static_url"] = assets.url
+    web.add_templates(MODERATION_TEMPLATES)
     pages_seen_anonymously = pagecache.PageStore()
     # Hot reads for everyone, signed in or not: sessions are forgotten by the session rules
     # themselves, content (topics, posts, who wrote them) on every event that could change it.
     read_caches: dict[str, readcache.TimedCache[Any]] = {
         readcache.SESSIONS: readcache.TimedCache(),
         readcache.CONTENT: readcache.TimedCache(),
+        # Read by every write: another worker's change to the list shows within its ttl.
+        content_services.CACHE: readcache.TimedCache(ttl=content_services.CACHE_TTL),
     }
     for prefix in ("boards.", "accounts."):
         bus.subscribe(prefix, pages_seen_anonymously.forget_on)
@@ -188,6 +194,8 @@ def create_app(
     # Events that carry a frame (a chat message, a notification) go live to their audience.
     bus.subscribe("", live.forward)
     bus.subscribe("chat.message_created", chat_frames.notify_absent(live))
+    # A suspension closes every socket of that person, on every worker, within a second.
+    bus.subscribe(standing.SUSPENDED_EVENT, chat_frames.close_suspended(live))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -229,6 +237,7 @@ def create_app(
         *chat_routes.routes,
         *notifications_routes.routes,
         *aid_routes.routes,
+        *watched_words.routes,
     ]
     app = Starlette(
         debug=False,

@@ -179,6 +179,14 @@ def _frozen(value: Any) -> Hashable:
 templates.env.globals["fragment"] = Fragments(templates.env)
 
 
+def add_templates(folder: Path) -> None:
+    """Let pages find templates in a package outside forum/ (moderation's): the app calls it."""
+    loader = templates.env.loader
+    assert isinstance(loader, jinja2.FileSystemLoader)
+    if str(folder) not in loader.searchpath:
+        loader.searchpath.append(str(folder))
+
+
 def render(
     request: Request, name: str, context: Mapping[str, Any] | None = None, status_code: int = 200
 ) -> Response:

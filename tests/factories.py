@@ -22,7 +22,9 @@ async def user(
     role: str = "member",
     password: str = PASSWORD,
     email: str | None = None,
+    trust_level: int = 1,
 ) -> User:
+    """A member past the new-account limits unless trust_level=0 asks for a new one."""
     person = await accounts.register(
         {
             "username": username,
@@ -35,6 +37,9 @@ async def user(
     if role != "member":
         await User.filter(id=person.id).update(role=role)
         person.role = role
+    if trust_level != person.trust_level:
+        await User.filter(id=person.id).update(trust_level=trust_level)
+        person.trust_level = trust_level
     return person
 
 

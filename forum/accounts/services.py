@@ -11,6 +11,7 @@ from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords, standing
 from forum.accounts.models import Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest, forget_user
+from forum.content import services as content
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors
 
@@ -172,6 +173,7 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     errors.raise_if_any()
     if "display_name" in values:
         values["display_name"] = values["display_name"] or actor.username
+    await _screen_profile(actor, values)
     if values:
         await User.filter(id=actor.id).update(**values)
     forget_user(actor.id)
@@ -179,6 +181,21 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
         setattr(actor, name, value)
     await events.publish("accounts.profile_updated", events.EVERYONE, user_id=actor.id)
     return actor
+
+
+async def _screen_profile(actor: User, values: Mapping[str, Any]) -> None:
+    """A new display name or bio is writing: refused while silenced or with a `block` word.
+
+    Profiles have no waiting state and are shown everywhere, so only `block` words act here.
+    """
+    written = {
+        name: values[name]
+        for name in ("display_name", "bio")
+        if name in values and values[name] != getattr(actor, name)
+    }
+    if written:
+        standing.require_voice(actor)
+        await content.screen(written)
 
 
 async def change_password(
@@ -263,13 +280,17 @@ def require_admin(actor: User | None) -> User:
 
 
 async def update_user(actor: User | None, username: str, data: Mapping[str, Any]) -> User:
-    """Change someone's role or trust level (administrators only)."""
-    require_admin(actor)
+    """Change someone's trust level (moderators) or role (administrators only)."""
+    if actor is None:
+        raise NotAuthenticated()
+    if not is_staff(actor):
+        raise PermissionDenied("Only moderators can change a member's trust level or role.")
     user = await get_user(username)
     errors = FieldErrors()
     changes = forms.USER_CHANGE.read(data, errors)
     errors.raise_if_any()
-    assert actor is not None
+    if "role" in changes:
+        require_admin(actor)
     if user.id == actor.id and changes.get("role", "admin") != "admin":
         raise Conflict("You cannot remove your own administrator role.", code="last_admin")
     if changes:

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from forum import clock, openapi, web
 from forum.accounts.api import AUTHOR
 from forum.aid import alerts, forms, listing, responses, services, vocabularies
-from forum.aid.models import AidKind, AidStatus, ResponseStatus, Urgency
+from forum.aid.models import AidKind, AidReview, AidStatus, ResponseStatus, Urgency
 from forum.openapi import INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
 from forum.pagination import Page
 
@@ -41,7 +41,17 @@ AID = Component(
                 **nullable(STRING),
                 "description": "The owner's sanitized thank-you, once fulfilled; null before.",
             },
-        }
+            "review": {
+                **enum(tuple(r.value for r in AidReview)),
+                "description": "pending: held for review, seen by its owner and moderators only.",
+            },
+        },
+        {
+            "notice": {
+                "type": "string",
+                "description": "Only when just written and held for review: why, for its owner.",
+            }
+        },
     ),
 )
 RESPONSE = Component(
@@ -118,6 +128,8 @@ def aid_json(row: dict[str, Any]) -> dict[str, Any]:
         "category_name": row["category_name"],
         "area_name": row["area_name"],
         "thank_you_html": row["thank_you_html"] or None,
+        "review": row["review"],
+        **({"notice": row["notice"]} if row.get("notice") else {}),
     }
 
 
@@ -191,7 +203,7 @@ async def aid_mine(request: Request) -> Response:
     return _listing(page, aid_json)
 
 
-@openapi.operation({201: AID}, body=forms.AID, signed_in=True, links=_AID_LINKS)
+@openapi.operation({201: AID}, body=forms.AID, errors=(403,), signed_in=True, links=_AID_LINKS)
 async def aid_create(request: Request) -> Response:
     """Post an offer or a request."""
     aid = await services.create_aid(request.state.user, await web.read_json(request))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from forum import database
 from forum.accounts.models import User
@@ -88,10 +88,11 @@ async def list_aid(
     if mine:
         where.append("a.author_id = ?")
         params.append(user.id)
+    held, held_params = services.unreviewed_hidden(user)
     after, after_params = _after(sort, cursor)
     found = await services.rows(
-        "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
-        (*params, *after_params, limit + 1),
+        "WHERE " + " AND ".join(where) + held + after + " " + _SORTS[sort][0] + " LIMIT ?",
+        (*params, *held_params, *after_params, limit + 1),
     )
     shown = [services.present(user, row) for row in found]
     return page_of(shown, limit, lambda r: _key(sort, r))
@@ -101,10 +102,19 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
     """Open posts of the opposite kind in the same category: same area first, newest first."""
     aid = await services.access_aid(actor, aid_id)
     opposite = AidKind.OFFER if aid["kind"] == AidKind.REQUEST else AidKind.REQUEST
+    held, held_params = services.unreviewed_hidden(cast(User, actor))
     found = await services.rows(
-        "WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? "
+        "WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ?" + held + " "
         "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC LIMIT ?",
-        (opposite.value, AidStatus.OPEN.value, aid["category"], aid_id, aid["area"], limit),
+        (
+            opposite.value,
+            AidStatus.OPEN.value,
+            aid["category"],
+            aid_id,
+            *held_params,
+            aid["area"],
+            limit,
+        ),
     )
     return [services.present(actor, row) for row in found]
 
@@ -112,8 +122,10 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
 async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:
     """The latest public thank-yous, and how many requests were fulfilled in each category."""
     user = require_member(actor)
+    held, held_params = services.unreviewed_hidden(user)
     thanked = await services.rows(
-        "WHERE a.thanked_at IS NOT NULL ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?", (limit,)
+        "WHERE a.thanked_at IS NOT NULL" + held + " ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?",
+        (*held_params, limit),
     )
     counts = await database.fetch(
         "SELECT c.slug AS category, c.name AS category_name, COUNT(a.id) AS fulfilled "

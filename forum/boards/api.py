@@ -55,7 +55,13 @@ POST = Component(
             "created_at": MOMENT,
             "edited_at": nullable(MOMENT),
             "status": enum(tuple(s.value for s in PostStatus)),
-        }
+        },
+        {
+            "notice": {
+                "type": "string",
+                "description": "Only when just written and held for review: why, for its author.",
+            }
+        },
     ),
 )
 NEW_TOPIC = Component("NewTopic", record({**_TOPIC_FIELDS, "first_post": POST}))
@@ -113,6 +119,7 @@ def post_json(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": clock.iso(row["created_at"]),
         "edited_at": clock.iso(row["edited_at"]),
         "status": row["status"],
+        **({"notice": row["notice"]} if row.get("notice") else {}),
     }
 
 
@@ -161,6 +168,7 @@ async def topic_list(request: Request) -> Response:
 @openapi.operation(
     {201: NEW_TOPIC},
     body=forms.NEW_TOPIC,
+    errors=(403,),
     signed_in=True,
     links={
         **_TOPIC_LINKS,
@@ -200,7 +208,9 @@ async def post_list(request: Request) -> Response:
     return _listing(page, post_json)
 
 
-@openapi.operation({201: POST}, body=forms.POST, errors=(409,), signed_in=True, links=_POST_LINKS)
+@openapi.operation(
+    {201: POST}, body=forms.POST, errors=(403, 409), signed_in=True, links=_POST_LINKS
+)
 async def post_create(request: Request) -> Response:
     """Reply to a topic (409 when it is locked)."""
     data = await web.read_json(request)

@@ -8,10 +8,11 @@ from typing import Any
 from tortoise.expressions import Case, F, Value, When
 
 from forum import clock, database, events
+from forum.accounts import standing, trust
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.boards import forms
-from forum.boards.models import Post, PostRevision, PostStatus, Topic
+from forum.boards.models import Post, PostRevision, PostStatus, Topic, Visibility
 from forum.boards.services import (
     POST_SQL,
     POST_TIMES,
@@ -148,9 +149,20 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
+    standing.require_voice(author)
     html = await render_body(body)
+    verdict = await trust.screen_writing(
+        author,
+        {"body": body},
+        html={"body": html},
+        public=topic["board_visibility"] == Visibility.PUBLIC,
+    )
+    status = PostStatus.PENDING if verdict.held else PostStatus.VISIBLE
     async with database.transaction():
-        post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
+        post = await Post.create(
+            topic_id=topic_id, author_id=author.id, body=body, body_html=html, status=status
+        )
+        await verdict.record(target_type="post", target_id=post.id, author_id=author.id)
         # Counted in the database, not in Python: concurrent replies cannot lose an update, and
         # a reply that commits late cannot move last activity backwards.
         await Topic.filter(id=topic_id).update(
@@ -165,7 +177,11 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
         await events.publish(
             "boards.post_created", events.EVERYONE, topic_id=topic_id, post_id=post.id
         )
-    return as_seen_by(author, post_row(post, author))
+    return {
+        **as_seen_by(author, post_row(post, author)),
+        "notice": verdict.notice,
+        "held": verdict.held,
+    }
 
 
 async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,18 +191,33 @@ async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
+    standing.require_voice(editor)
     if body == row["body"]:
         return as_seen_by(editor, row)
     html = await render_body(body)
+    topic = await access_topic(editor, row["topic_id"])
+    verdict = await trust.screen_writing(
+        editor,
+        {"body": body},
+        html={"body": html},
+        public=topic["board_visibility"] == Visibility.PUBLIC,
+        new_item=False,
+    )
+    # An edit that screening holds goes back to waiting; a moderator's own edit never does.
+    status = PostStatus.PENDING if verdict.held else row["status"]
     now = clock.now()
     async with database.transaction():
         await PostRevision.create(post_id=post_id, editor_id=editor.id, body=row["body"])
-        await Post.filter(id=post_id).update(body=body, body_html=html, edited_at=now)
+        await Post.filter(id=post_id).update(
+            body=body, body_html=html, edited_at=now, status=status
+        )
+        await verdict.record(target_type="post", target_id=post_id, author_id=row["author_id"])
         await Topic.filter(id=row["topic_id"]).update(version=F("version") + 1)
         await events.publish(
             "boards.post_edited", events.EVERYONE, topic_id=row["topic_id"], post_id=post_id
         )
-    return as_seen_by(editor, {**row, "body": body, "body_html": html, "edited_at": now})
+    changed = {**row, "body": body, "body_html": html, "edited_at": now, "status": status}
+    return {**as_seen_by(editor, changed), "notice": verdict.notice, "held": verdict.held}
 
 
 async def delete_post(actor: User | None, post_id: int) -> None:

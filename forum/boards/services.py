@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from forum import clock, database, events
+from forum.accounts import standing, trust
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff, require_admin
 from forum.boards import forms
-from forum.boards.models import Board, Post, Topic, TopicStatus, Visibility
+from forum.boards.models import Board, Post, PostStatus, Topic, TopicStatus, Visibility
 from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.guards import require_member
@@ -301,7 +303,17 @@ async def create_topic(
     title = forms.title(data, errors)
     body = forms.body(data, errors)
     errors.raise_if_any()
+    standing.require_voice(author)
     html = await render_body(body)
+    verdict = await trust.screen_writing(
+        author,
+        {"title": title, "body": body},
+        html={"body": html},
+        public=board["visibility"] == Visibility.PUBLIC,
+    )
+    # A held topic waits through its first post: pending, it is read by its author and
+    # moderators alone (the topic row has no pending state of its own).
+    status = PostStatus.PENDING if verdict.held else PostStatus.VISIBLE
     async with database.transaction():
         topic = await Topic.create(
             board_id=board["id"],
@@ -310,11 +322,29 @@ async def create_topic(
             last_activity_at=clock.now(),
             post_count=1,
         )
-        post = await Post.create(topic_id=topic.id, author_id=author.id, body=body, body_html=html)
+        post = await Post.create(
+            topic_id=topic.id, author_id=author.id, body=body, body_html=html, status=status
+        )
+        await verdict.record(target_type="topic", target_id=topic.id, author_id=author.id)
         await events.publish(
             "boards.topic_created", events.EVERYONE, topic_id=topic.id, board_id=board["id"]
         )
-    return await access_topic(author, topic.id), post_row(post, author)
+    return await access_topic(author, topic.id), {
+        **post_row(post, author),
+        "notice": verdict.notice,
+        "held": verdict.held,
+    }
+
+
+@trust.counts_activity
+async def post_activity(user_id: int, since: datetime) -> trust.Activity:
+    """A person's posts (a topic counts through its first post), for the trust rules."""
+    mine = Post.filter(author_id=user_id)
+    return trust.Activity(
+        total=await mine.count(),
+        since=await mine.filter(created_at__gte=since).count(),
+        visible=await mine.filter(status=PostStatus.VISIBLE).count(),
+    )
 
 
 async def update_topic(
@@ -330,9 +360,17 @@ async def update_topic(
         raise PermissionDenied("Only moderators can lock or pin topics.")
     if "title" in changes and not topic["can_retitle"]:
         raise PermissionDenied("Only the author or a moderator can change the title.")
+    verdict = None
+    if "title" in changes:
+        # A topic already shown cannot go back to waiting: a held word in a new title flags it.
+        verdict = await trust.screen_writing(
+            user, {"title": changes["title"]}, new_item=False, can_hold=False
+        )
     if changes:
         async with database.transaction():
             await Topic.filter(id=topic_id).update(**changes, version=F("version") + 1)
+            if verdict is not None:
+                await verdict.record(target_type="topic", target_id=topic_id, author_id=user.id)
             await events.publish(
                 "boards.topic_updated", events.EVERYONE, topic_id=topic_id, changes=sorted(changes)
             )

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from forum import web
 from forum.accounts.middleware import require_user
 from forum.chat import services
-from forum.errors import InvalidInput
+from forum.errors import InvalidInput, WriteRefused
 
 PAGE_MESSAGES = 50
 
@@ -56,7 +56,7 @@ async def room_send(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await services.send_message(request.state.user, room_id, form.get("body"))
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         context = await _room_context(request, room_id)
         return web.refused(request, "chat/room.html", exc, form, **context)
     return web.redirect(f"/chat/{room_id}#latest")
@@ -67,7 +67,7 @@ async def direct_open(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         room = await services.direct_room(request.state.user, form.get("username"))
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         rooms = await services.list_rooms(require_user(request))
         return web.refused(request, "chat/rooms.html", exc, form, rooms=rooms.items)
     return web.redirect(f"/chat/{room['id']}")
