@@ -214,7 +214,7 @@ def match_words(
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?!\w)")
 # Digit groups joined by one space, dot or hyphen, optionally led by +country and (area).
 _PHONE = re.compile(
-    r"(?<![\w+.,/-])(\+\d{1,3}[ .-]?)?(\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,5}){0,5}(?![\w/])"
+    r"(?<![\w+.,/-])(\+\d{1,3}[ .-]?)?(\(\d{1,5}\)[ .-]?)?\d{1,8}(?:[ .-]\d{1,8}){0,5}(?![\w/])"
 )
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
