@@ -63,9 +63,11 @@ def test_block_refuses_naming_each_field_that_has_it() -> None:
 def test_hold_holds_unless_nothing_can_wait_and_then_it_flags() -> None:
     words = _words(("lottery", "hold"))
     held = match_words(words, {"body": "win the lottery"})
-    assert held.held == "watched_word:lottery" and held.flags == []
+    assert held.held == "watched_word:lottery"
+    assert held.flags == []
     flagged = match_words(words, {"body": "win the lottery"}, can_hold=False)
-    assert flagged.held is None and flagged.flags == ["watched_word:lottery"]
+    assert flagged.held is None
+    assert flagged.flags == ["watched_word:lottery"]
 
 
 def test_a_pattern_needs_a_letter_or_digit() -> None:

@@ -65,12 +65,15 @@ async def test_a_moderator_adds_lists_and_removes_a_word_through_the_api(
     made = await client.post(WORDS, json={"pattern": "  Crypto*   coins ", "action": "flag"})
     assert made.status_code == 201
     word = made.json()
-    assert word["pattern"] == "Crypto* coins" and word["action"] == "flag"
+    assert word["pattern"] == "Crypto* coins"
+    assert word["action"] == "flag"
     assert word["created_by"] == moderator.id
     listed = (await client.get(WORDS)).json()
-    assert [w["id"] for w in listed["items"]] == [word["id"]] and listed["next_cursor"] is None
+    assert [w["id"] for w in listed["items"]] == [word["id"]]
+    assert listed["next_cursor"] is None
     again = await client.post(WORDS, json={"pattern": "Crypto* coins", "action": "block"})
-    assert again.json()["id"] == word["id"] and again.json()["action"] == "block"
+    assert again.json()["id"] == word["id"]
+    assert again.json()["action"] == "block"
     assert (await client.delete(f"{WORDS}/{word['id']}")).status_code == 204
     assert (await client.delete(f"{WORDS}/{word['id']}")).status_code == 404
     assert (await client.get(WORDS)).json()["items"] == []
@@ -101,7 +104,8 @@ async def test_the_moderators_page_lists_adds_and_removes_words(
 ) -> None:
     await sign_in(client, "modmira")
     page = await client.get("/moderation/watched-words")
-    assert page.status_code == 200 and "No words are watched yet" in page.text
+    assert page.status_code == 200
+    assert "No words are watched yet" in page.text
     csrf = csrf_from(page.text)
     added = await submit(
         client, "/moderation/watched-words", csrf, pattern="lottery", action="hold"
@@ -110,7 +114,8 @@ async def test_the_moderators_page_lists_adds_and_removes_words(
     page = await client.get("/moderation/watched-words")
     assert "lottery" in page.text
     refused = await submit(client, "/moderation/watched-words", csrf, pattern="*", action="hold")
-    assert refused.status_code == 422 and "Error:" in refused.text
+    assert refused.status_code == 422
+    assert "Error:" in refused.text
     [word] = await content.list_words()
     removed = await submit(client, f"/moderation/watched-words/{word['id']}/delete", csrf)
     assert removed.status_code == 303
@@ -152,7 +157,8 @@ async def test_a_blocked_word_in_a_title_keeps_the_page_form(
         client, "/b/general/new", csrf_from(form.text), title="Big Scam", body="My draft text"
     )
     assert refused.status_code == 422
-    assert "My draft text" in refused.text and "Error:" in refused.text
+    assert "My draft text" in refused.text
+    assert "Error:" in refused.text
 
 
 async def test_a_held_word_stores_the_post_pending_and_sends_it_to_the_queue(
@@ -168,7 +174,8 @@ async def test_a_held_word_stores_the_post_pending_and_sends_it_to_the_queue(
     made = await client.post(f"/api/v1/topics/{topic['id']}/posts", json={"body": "Lottery win!"})
     assert made.status_code == 201
     post = made.json()
-    assert post["status"] == "pending" and post["notice"]
+    assert post["status"] == "pending"
+    assert post["notice"]
     assert review.held == [
         {
             "target_type": "post",
@@ -280,7 +287,8 @@ async def test_in_chat_hold_acts_as_flag_and_block_refuses_the_send(
         }
     ]
     assert review.held == []
-    assert error["code"] == "watched_word" and error["ref"] == "c2"
+    assert error["code"] == "watched_word"
+    assert error["ref"] == "c2"
 
 
 async def test_profiles_are_only_ever_blocked(
@@ -290,7 +298,8 @@ async def test_profiles_are_only_ever_blocked(
     await _watch(moderator, "lottery", "hold")
     await factories.bearer(client, member)
     refused = await client.patch("/api/v1/me", json={"bio": "I run a scam"})
-    assert refused.status_code == 422 and list(refused.json()["error"]["fields"]) == ["bio"]
+    assert refused.status_code == 422
+    assert list(refused.json()["error"]["fields"]) == ["bio"]
     saved = await client.patch("/api/v1/me", json={"display_name": "Lottery Lou"})
     assert saved.status_code == 200
     assert review.held == review.flagged == []
