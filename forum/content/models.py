@@ -18,7 +18,7 @@ WORD_ACTIONS = tuple(WordAction)
 
 
 class WatchedWord(Model):
-    """A word or phrase moderators watch for; `*` in it matches any letters."""
+    """A word or phrase moderators watch for (an asterisk in it matches any letters)."""
 
     id = fields.IntField(primary_key=True)
     pattern = fields.CharField(max_length=100)

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='watched_words', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'watched_words', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A word or phrase moderators watch for; `*` in it matches any letters.'},
+            options={'table': 'watched_words', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A word or phrase moderators watch for (an asterisk in it matches any letters).'},
             bases=['Model'],
         ),
     ]
