@@ -129,7 +129,7 @@ async def api_add(request: Request) -> Response:
     return web.json_response(word_json(word), 201)
 
 
-@openapi.operation({204: None}, errors=(401, 403), signed_in=True)
+@openapi.operation({204: None}, errors=(401, 403, 404), signed_in=True)
 async def api_remove(request: Request) -> Response:
     """Stop watching a word (moderators)."""
     await remove_word(request.state.user, request.path_params["id"])

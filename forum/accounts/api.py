@@ -124,7 +124,7 @@ async def me(request: Request) -> Response:
     return web.json_response(body)
 
 
-@openapi.operation({200: USER_ENVELOPE}, body=forms.PROFILE, signed_in=True)
+@openapi.operation({200: USER_ENVELOPE}, body=forms.PROFILE, errors=(403,), signed_in=True)
 async def me_update(request: Request) -> Response:
     """Change the fields sent of one's display name, neighbourhood, bio and message policy."""
     data = await web.read_json(request)
