@@ -79,9 +79,7 @@ async def room_create(request: Request) -> Response:
     return web.json_response(room_json(room), 201)
 
 
-@openapi.operation(
-    {200: ROOM}, body=forms.PERSON, errors=(403,), signed_in=True, links=_ROOM_LINKS
-)
+@openapi.operation({200: ROOM}, body=forms.PERSON, errors=(403,), signed_in=True, links=_ROOM_LINKS)
 async def room_direct(request: Request) -> Response:
     """The direct room with someone, opened the first time."""
     data = await web.read_json(request)
