@@ -47,10 +47,17 @@ def readable_visibilities(actor: User | None) -> tuple[str, ...]:
 
 
 def readable_topic_statuses(actor: User | None) -> tuple[str, ...]:
-    """A topic a moderator hid is open to moderators alone."""
+    """What lists show: a topic a moderator hid, or one held for review, to moderators alone."""
     if is_staff(actor):
         return tuple(s.value for s in TopicStatus)
     return (TopicStatus.VISIBLE.value,)
+
+
+def may_open_topic(actor: User | None, topic: Mapping[str, Any]) -> bool:
+    """Lists' rule, and a held topic opens for its author too (to see that it waits)."""
+    if topic["status"] in readable_topic_statuses(actor):
+        return True
+    return topic["status"] == TopicStatus.PENDING and is_owner_or_staff(actor, topic["author_id"])
 
 
 def may_start_topic(actor: User | None) -> bool:
@@ -281,7 +288,7 @@ async def access_topic(
     to_retitle also requires that they may change its title (its author or a moderator).
     """
     rows = await _topics("WHERE t.id = ?", (topic_id,))
-    if not rows or rows[0]["status"] not in readable_topic_statuses(actor):
+    if not rows or not may_open_topic(actor, rows[0]):
         raise NotFound("That topic does not exist.")
     topic = rows[0]
     _refuse_unreadable_board(actor, topic["board_visibility"])
@@ -311,8 +318,8 @@ async def create_topic(
         html={"body": html},
         public=board["visibility"] == Visibility.PUBLIC,
     )
-    # A held topic waits through its first post: pending, it is read by its author and
-    # moderators alone (the topic row has no pending state of its own).
+    # A held topic waits with its first post: lists leave it out (its title could be what was
+    # held), its author and moderators open it. Approving it makes both visible.
     status = PostStatus.PENDING if verdict.held else PostStatus.VISIBLE
     async with database.transaction():
         topic = await Topic.create(
@@ -321,6 +328,7 @@ async def create_topic(
             title=title,
             last_activity_at=clock.now(),
             post_count=1,
+            status=TopicStatus.PENDING if verdict.held else TopicStatus.VISIBLE,
         )
         post = await Post.create(
             topic_id=topic.id, author_id=author.id, body=body, body_html=html, status=status

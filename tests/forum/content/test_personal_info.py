@@ -108,3 +108,29 @@ async def test_chat_direct_messages_and_hand_off_threads_are_where_numbers_belon
     await chat.send_message(member, answer["room_id"], "Mine is maria@example.org")
     assert review.held == []
     assert review.flagged == []
+
+
+async def test_a_held_topic_stays_out_of_lists_and_opens_for_its_author_alone(
+    client: httpx.AsyncClient,
+    member: User,
+    other_member: User,
+    moderator: User,
+    review: RecordingReview,
+) -> None:
+    await factories.board(slug="general")
+    await factories.bearer(client, member)
+    made = await client.post(
+        "/api/v1/boards/general/topics", json={"title": "Call 555-123-4567", "body": "Lifts"}
+    )
+    topic_id = made.json()["id"]
+    assert (await client.get(f"/api/v1/topics/{topic_id}")).status_code == 200
+    for viewer in (other_member, None):
+        if viewer is None:
+            client.headers.pop("Authorization")
+        else:
+            await factories.bearer(client, viewer)
+        assert (await client.get(f"/api/v1/topics/{topic_id}")).status_code == 404
+        assert (await client.get("/api/v1/boards/general/topics")).json()["items"] == []
+    await factories.bearer(client, moderator)
+    listed = (await client.get("/api/v1/boards/general/topics")).json()["items"]
+    assert [t["id"] for t in listed] == [topic_id]
