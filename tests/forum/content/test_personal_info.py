@@ -134,3 +134,25 @@ async def test_a_held_topic_stays_out_of_lists_and_opens_for_its_author_alone(
     await factories.bearer(client, moderator)
     listed = (await client.get("/api/v1/boards/general/topics")).json()["items"]
     assert [t["id"] for t in listed] == [topic_id]
+
+
+async def test_the_new_offer_page_shows_the_nudge_and_that_it_waits(
+    client: httpx.AsyncClient, member: User, review: RecordingReview
+) -> None:
+    await vocabularies.add_defaults()
+    await sign_in(client, "maria")
+    page = await client.get("/aid/new")
+    fields = {
+        "kind": "offer",
+        "title": "Lifts",
+        "body": PHONE,
+        "category": "household",
+        "area": "elm-street",
+        "urgency": "normal",
+    }
+    sent = await submit(client, "/aid/new", csrf_from(page.text), **fields)
+    assert sent.status_code == 303, sent.text[:300]
+    assert sent.headers["location"].endswith("?notice=personal_info")
+    shown = await client.get(sent.headers["location"])
+    assert "private hand-off thread instead" in shown.text
+    assert "Waiting for review" in shown.text
