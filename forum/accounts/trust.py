@@ -69,8 +69,10 @@ def may_start_direct(actor: User | None, other: User) -> bool:
     return not is_new(actor) or other.is_staff
 
 
-def require_may_start_direct(actor: User, other: User) -> None:
-    if not may_start_direct(actor, other):
+async def require_may_start_direct(actor: User, other: User) -> None:
+    """Refuse a new member's first message to someone (403 `cannot_message`) unless they have
+    just earned level 1."""
+    if not may_start_direct(actor, other) and not await promote_if_due(actor):
         raise WriteRefused(
             "New members can start direct messages after their first day and a few posts;"
             " you can reply when someone writes to you, and message the moderators any time.",

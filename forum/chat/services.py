@@ -180,7 +180,7 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     found = await Room.filter(direct_key=key).first().values(*ROOM_COLUMNS)
     if found is not None:
         return found
-    trust.require_may_start_direct(user, other)
+    await trust.require_may_start_direct(user, other)
     try:
         return await _open_room(
             RoomKind.DIRECT, "", owner=None, members=[user, other], direct_key=key

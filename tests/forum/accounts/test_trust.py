@@ -171,6 +171,16 @@ async def test_a_new_member_rises_to_level_one_after_a_day_with_three_visible_po
 LINKS_BODY = {"body": LINKS}
 
 
+async def test_a_new_member_who_has_earned_it_rises_when_starting_a_direct_message(
+    newcomer: User, member: User, topic: dict[str, Any], review: RecordingReview
+) -> None:
+    await _three_visible_posts(newcomer, topic)
+    with clock.fixed_at(newcomer.created_at + timedelta(days=2)):
+        room = await chat.direct_room(await _fresh(newcomer), member.username)
+    assert room["kind"] == "direct"
+    assert (await _fresh(newcomer)).trust_level == 1
+
+
 async def test_a_report_against_a_new_member_keeps_them_at_level_zero(
     newcomer: User, topic: dict[str, Any], review: RecordingReview
 ) -> None:
