@@ -43,17 +43,27 @@ from forum.chat import api as chat_api
 from forum.chat import frames as chat_frames
 from forum.chat import routes as chat_routes
 from forum.chat import services as chat_services
+from forum.content import screening
+from forum.content import services as content_services
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
 from forum.notifications import api as notifications_api
 from forum.notifications import routes as notifications_routes
 from forum.notifications.middleware import UnreadCount
 from forum.settings import Settings
 from moderation import api as moderation_api
-from moderation import appeals, sanction_expiry, sanctions, sanctions_api, sanctions_routes
+from moderation import (
+    appeals,
+    sanction_expiry,
+    sanctions,
+    sanctions_api,
+    sanctions_routes,
+    watched_words,
+)
 from moderation import queue as moderation_queue
 from moderation import routes as moderation_routes
 from moderation.models import ItemKind
 from moderation.notices import SanctionNotices
+from moderation.screening_port import ReviewQueue
 from realtime import events
 from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.hub import Hub
@@ -62,7 +72,6 @@ from realtime.socket import LiveChannel
 log = logging.getLogger("porchlight")
 # A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MODERATION_TEMPLATES = Path(moderation_routes.__file__).resolve().parent / "templates"
 
 
 async def error_response(
@@ -180,7 +189,6 @@ def create_app(
     # Read and hashed once: pages link each file under a name that changes with its content.
     assets = staticfiles.Assets(STATIC_DIR)
     web.templates.env.globals["static_url"] = assets.url
-    web.add_template_folder(MODERATION_TEMPLATES)
     pages_seen_anonymously = pagecache.PageStore()
     # Hot reads for everyone, signed in or not: sessions are forgotten by the session rules
     # themselves, content (topics, posts, who wrote them) on every event that could change it.
@@ -190,9 +198,14 @@ def create_app(
         readcache.BLOCKS: readcache.TimedCache(),
         # What each person's pages must say (a warning, a silence): forgotten by the sanctions.
         sanctions.NOTICES_CACHE: readcache.TimedCache(),
+        # Read by every write: another worker's change to the list shows within its ttl.
+        content_services.CACHE: readcache.TimedCache(ttl=content_services.CACHE_TTL),
     }
     # Sign-in tells a suspended person why: accounts asks moderation through this port.
     standing.explain_suspensions(sanctions.suspension_reason)
+    # What screening holds or flags (watched words, personal details, new members) reaches
+    # the one review queue through the content pipeline's port.
+    screening.wire(ReviewQueue())
     # An appeal waits in the one queue; resolving it there decides it (approve overturns).
     moderation_queue.register_resolver(ItemKind.APPEAL, appeals.resolve_appeal)
     for prefix in ("boards.", "accounts."):
@@ -214,6 +227,8 @@ def create_app(
     # Events that carry a frame (a chat message, a notification) go live to their audience.
     bus.subscribe("", live.forward)
     bus.subscribe("chat.message_created", chat_frames.notify_absent(live))
+    # A suspension closes every socket of that person, on every worker, within a second.
+    bus.subscribe(standing.SUSPENDED_EVENT, chat_frames.close_suspended(live))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -262,6 +277,7 @@ def create_app(
         *aid_routes.routes,
         *moderation_routes.routes,
         *sanctions_routes.routes,
+        *watched_words.routes,
     ]
     app = Starlette(
         debug=False,

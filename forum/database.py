@@ -37,6 +37,7 @@ MODEL_MODULES = [
     "forum.chat.models",
     "forum.notifications.models",
     "forum.aid.models",
+    "forum.content.models",
     "moderation.models",
 ]
 MIGRATIONS_MODULE = "forum.migrations"

@@ -40,6 +40,11 @@ class PermissionDenied(PorchlightError):
     default_message = "You are not allowed to do that."
 
 
+class WriteRefused(PermissionDenied):
+    """A write refused for who is writing (silenced, a new member's limits), not for what:
+    pages give the form back with the draft kept."""
+
+
 class NotFound(PorchlightError):
     status_code = 404
     code = "not_found"

@@ -234,6 +234,9 @@ async def seed_demo() -> str | None:
     for username, _, role, _, _ in PEOPLE:
         if role == "moderator":
             people[username] = await accounts.update_user(admin, username, {"role": role})
+        elif role == "member":
+            # Neighbours of long standing: past the new-account limits (trust level 1).
+            people[username] = await accounts.update_user(admin, username, {"trust_level": 1})
     for slug, name, description in BOARDS:
         await boards.create_board(admin, {"slug": slug, "name": name, "description": description})
     for slug, author, title, body, replies in TOPICS:

@@ -56,14 +56,6 @@ def _template_dirs() -> list[Path]:
     return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates")), moderation]
 
 
-def add_template_folder(folder: Path) -> None:
-    """Pages of a package outside forum/ (moderation): the composition root adds its folder."""
-    loader = templates.env.loader
-    assert isinstance(loader, jinja2.FileSystemLoader)
-    if str(folder) not in loader.searchpath:
-        loader.searchpath.append(str(folder))
-
-
 _DICT_METHODS = frozenset(dir(dict))
 
 

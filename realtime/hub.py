@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections import defaultdict
@@ -13,6 +14,9 @@ from typing import Any
 log = logging.getLogger("porchlight.realtime")
 
 OUTGOING_MAX = 256  # frames waiting for a slow reader before it is disconnected
+# A channel name under this prefix is an order, not a frame: close every local connection on
+# the channel named after it ("close:user:7"), with the code and reason the text carries.
+CLOSE_PREFIX = "close:"
 
 
 @dataclass(eq=False)
@@ -35,6 +39,8 @@ class Connection:
     # from the app's authenticate callable and changed by Hub.mute, on every process.
     muted: frozenset[int] = frozenset()
     overflowed: bool = False
+    # Set when the app orders the socket closed (a suspension): the code and reason to send.
+    closing: tuple[int, str] | None = None
     # Set on overflow: the socket's loops may be stuck in a send that never completes, so the
     # endpoint waits on this as well as on them.
     cut_off: asyncio.Event = field(default_factory=asyncio.Event)
@@ -52,6 +58,12 @@ class Connection:
         except asyncio.QueueFull:
             self.overflowed = True
             log.info("closing connection %s: it stopped reading", self.id)
+            self.cut_off.set()
+
+    def close(self, code: int, reason: str) -> None:
+        """End this connection with a close code of the app's choosing."""
+        if self.closing is None:
+            self.closing = (code, reason)
             self.cut_off.set()
 
 
@@ -95,7 +107,12 @@ class Hub:
         self, channel: str, text: str, *, exclude: str | None = None, sender: int | None = None
     ) -> int:
         """Queue one encoded frame for every local listener of channel but the excluded one
-        and those who muted its sender."""
+        and those who muted its sender.
+
+        A close order (CLOSE_PREFIX) closes the listeners of the channel it names instead.
+        """
+        if channel.startswith(CLOSE_PREFIX):
+            return self._close(channel.removeprefix(CLOSE_PREFIX), text)
         delivered = 0
         for connection in self.connections(channel):
             if connection.id != exclude and (sender is None or sender not in connection.muted):
@@ -107,6 +124,18 @@ class Hub:
         """What this person's local connections no longer hear: frames from these senders."""
         for connection in self.connections(f"user:{user_id}"):
             connection.muted = senders
+
+    def _close(self, channel: str, text: str) -> int:
+        try:
+            order = json.loads(text)
+            code, reason = int(order["code"]), str(order.get("reason", ""))
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed close order for %s", channel)
+            return 0
+        closed = self.connections(channel)
+        for connection in closed:
+            connection.close(code, reason)
+        return len(closed)
 
     def open_connections(self) -> int:
         return len(self._channels.get("everyone", ()))

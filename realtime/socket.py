@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from realtime.broker import Broker
 from realtime.events import Event
-from realtime.hub import Connection
+from realtime.hub import CLOSE_PREFIX, Connection
 
 log = logging.getLogger("porchlight.realtime")
 
@@ -94,6 +94,11 @@ class LiveChannel:
         mute = event.data.get("mute")
         if mute is not None and event.audience.kind == "user" and event.audience.id is not None:
             await self.broker.mute(event.audience.id, list(mute))
+
+    async def close_channel(self, channel: str, *, code: int, reason: str) -> None:
+        """Close every socket listening on channel, in every process (through the broker)."""
+        order = encode({"code": code, "reason": reason[:120]})
+        await self.broker.publish(CLOSE_PREFIX + channel, order)
 
     async def send_to_room(
         self,
@@ -181,14 +186,16 @@ class LiveChannel:
             for room_id in rooms:
                 with contextlib.suppress(Exception):
                     await self.set_presence(connection, room_id, False)
-            if connection.overflowed:
-                await self._hang_up(websocket)
+            if connection.closing is not None:
+                await self._hang_up(websocket, *connection.closing)
+            elif connection.overflowed:
+                await self._hang_up(websocket, POLICY_VIOLATION, "not reading")
 
-    async def _hang_up(self, websocket: WebSocket) -> None:
+    async def _hang_up(self, websocket: WebSocket, code: int, reason: str) -> None:
         """Say why, if the client's buffers take it soon; ASGI has no abort, so then just go."""
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_GRACE):
-                await websocket.close(code=POLICY_VIOLATION, reason="not reading")
+                await websocket.close(code=code, reason=reason)
 
     async def _write(self, websocket: WebSocket, connection: Connection) -> None:
         while True:

@@ -202,3 +202,47 @@ async def moderator(db: None) -> User:
 @pytest.fixture
 async def admin(db: None) -> User:
     return await factories.user(username="adminada", role="admin")
+
+
+class RecordingReview:
+    """A review queue that remembers what screening sent it (the screening port's fake)."""
+
+    def __init__(self) -> None:
+        self.held: list[dict[str, Any]] = []
+        self.flagged: list[dict[str, Any]] = []
+        self.reports: dict[int, int] = {}
+
+    async def hold(self, *, target_type: str, target_id: int, author_id: int, reason: str) -> None:
+        self.held.append(
+            {
+                "target_type": target_type,
+                "target_id": target_id,
+                "author_id": author_id,
+                "reason": reason,
+            }
+        )
+
+    async def flag(self, *, target_type: str, target_id: int, author_id: int, reason: str) -> None:
+        self.flagged.append(
+            {
+                "target_type": target_type,
+                "target_id": target_id,
+                "author_id": author_id,
+                "reason": reason,
+            }
+        )
+
+    async def reports_against(self, user_id: int) -> int:
+        return self.reports.get(user_id, 0)
+
+
+@pytest.fixture
+async def review(app: Starlette) -> AsyncIterator[RecordingReview]:
+    """Wire a recording review queue (after the app, which may wire the real one)."""
+    from forum.content import screening
+
+    before = screening.wired()
+    recorder = RecordingReview()
+    screening.wire(recorder)
+    yield recorder
+    screening.wire(before)

@@ -27,11 +27,13 @@ async def user(
     role: str = "member",
     password: str = PASSWORD,
     email: str | None = None,
+    trust_level: int = 1,
 ) -> User:
+    """A member past the new-account limits unless trust_level=0 asks for a new one."""
     address = email or f"{username}@example.org"
     with ratelimits.exempt():
         if role == "member":
-            return await accounts.register(
+            person = await accounts.register(
                 {
                     "username": username,
                     "email": address,
@@ -40,10 +42,14 @@ async def user(
                 },
                 signup="open",
             )
-        # Staff may carry names members may not ("adminada"): made as the command line does.
-        person = await accounts.create_admin(username, address, password)
-    await User.filter(id=person.id).update(role=role, display_name=username.title())
-    person.role, person.display_name = role, username.title()
+        else:
+            # Staff may carry names members may not ("adminada"): made as the command line does.
+            person = await accounts.create_admin(username, address, password)
+            await User.filter(id=person.id).update(role=role, display_name=username.title())
+            person.role, person.display_name = role, username.title()
+    if trust_level != person.trust_level:
+        await User.filter(id=person.id).update(trust_level=trust_level)
+        person.trust_level = trust_level
     return person
 
 

@@ -124,7 +124,7 @@ async def me(request: Request) -> Response:
     return web.json_response(body)
 
 
-@openapi.operation({200: USER_ENVELOPE}, body=forms.PROFILE, signed_in=True)
+@openapi.operation({200: USER_ENVELOPE}, body=forms.PROFILE, errors=(403,), signed_in=True)
 async def me_update(request: Request) -> Response:
     """Change the fields sent of one's display name, neighbourhood, bio and message policy."""
     data = await web.read_json(request)
@@ -143,7 +143,7 @@ async def user_detail(request: Request) -> Response:
     {200: USER_ENVELOPE}, body=forms.USER_CHANGE, errors=(401, 403, 409), signed_in=True
 )
 async def user_update(request: Request) -> Response:
-    """Change a user's role or trust level (admin)."""
+    """Change a user's trust level (moderator) or role (admin)."""
     data = await web.read_json(request)
     user = await services.update_user(request.state.user, request.path_params["username"], data)
     return web.json_response({"user": user_json(user)})

@@ -17,7 +17,7 @@ from forum.accounts.middleware import (
     set_session_cookie,
 )
 from forum.accounts.models import ROLES, User, UserStatus
-from forum.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from forum.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, WriteRefused
 from forum.validation import whole_number
 
 
@@ -86,7 +86,7 @@ async def register(request: Request) -> Response:
     signup = request.app.state.settings.signup
     try:
         user = await services.register(form, signup=signup, client=client_address(request))
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(request, "accounts/register.html", exc, form, signup=signup)
     if user.status == UserStatus.PENDING:
         return web.redirect("/register/thanks")
@@ -126,13 +126,15 @@ def _whole(raw: str | None) -> int | str | None:
 
 
 async def profile_update(request: Request) -> Response:
-    """Change someone's role and trust level (administrators)."""
+    """Change someone's trust level (moderators) and role (administrators)."""
     form = await web.read_form(request)
     username = request.path_params["username"]
-    data = {"role": form.get("role"), "trust_level": _whole(form.get("trust_level"))}
+    data: dict[str, Any] = {"trust_level": _whole(form.get("trust_level"))}
+    if "role" in form:  # only administrators are shown the role
+        data["role"] = form.get("role")
     try:
         person = await services.update_user(request.state.user, username, data)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         person = await services.get_user(username)
         context = await _profile_context(request, person)
         return web.refused(request, "accounts/profile.html", exc, form, **context)
@@ -174,7 +176,7 @@ async def settings_save(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await services.update_profile(require_user(request), form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(request, "accounts/settings.html", exc, form)
     return web.redirect("/settings?notice=saved")
 
@@ -185,7 +187,7 @@ async def password_change(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await services.change_password(user, request.state.session, form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(request, "accounts/settings.html", exc, {**form, **_profile_form(user)})
     return web.redirect("/settings?notice=password_changed")
 
@@ -234,7 +236,7 @@ async def token_create(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         token, _ = await sessions.create_token(user, form.get("label", ""))
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         items = await sessions.list_sessions(user)
         return web.refused(request, "accounts/sessions.html", exc, form, sessions=items)
     items = await sessions.list_sessions(user)
@@ -254,7 +256,7 @@ async def delete(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await services.delete_account(require_user(request), form.get("password"))
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(request, "accounts/delete.html", exc, form)
     return _signed_out("/?notice=deleted")
 

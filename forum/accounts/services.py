@@ -11,6 +11,7 @@ from forum import clock, database, events, ratelimits
 from forum.accounts import forms, passwords, standing
 from forum.accounts.models import STAFF_ROLES, Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest, forget_user
+from forum.content import services as content
 from forum.content.lookalikes import skeleton
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors
@@ -224,6 +225,7 @@ async def update_profile(actor: User, data: Mapping[str, Any]) -> User:
     errors.raise_if_any()
     if "display_name" in values:
         values["display_name"] = values["display_name"] or actor.username
+    await _screen_profile(actor, values)
     if values:
         await User.filter(id=actor.id).update(**values)
     forget_user(actor.id)
@@ -239,6 +241,21 @@ async def _check_password(actor: User, secret: str, field: str, message: str) ->
     if not await passwords.verify_password(actor.password_hash, secret[: forms.PASSWORD_MAX]):
         await ratelimits.record_failure("password_failure", actor_id=actor.id)
         raise InvalidInput(fields={field: message})
+
+
+async def _screen_profile(actor: User, values: Mapping[str, Any]) -> None:
+    """A new display name or bio is writing: refused while silenced or with a `block` word.
+
+    Profiles have no waiting state and are shown everywhere, so only `block` words act here.
+    """
+    written = {
+        name: values[name]
+        for name in ("display_name", "bio")
+        if name in values and values[name] != getattr(actor, name)
+    }
+    if written:
+        standing.require_voice(actor)
+        await content.screen(written)
 
 
 async def change_password(
@@ -321,13 +338,17 @@ def require_admin(actor: User | None) -> User:
 
 
 async def update_user(actor: User | None, username: str, data: Mapping[str, Any]) -> User:
-    """Change someone's role or trust level (administrators only)."""
-    require_admin(actor)
+    """Change someone's trust level (moderators) or role (administrators only)."""
+    if actor is None:
+        raise NotAuthenticated()
+    if not is_staff(actor):
+        raise PermissionDenied("Only moderators can change a member's trust level or role.")
     user = await get_user(username)
     errors = FieldErrors()
     changes = forms.USER_CHANGE.read(data, errors)
     errors.raise_if_any()
-    assert actor is not None
+    if "role" in changes:
+        require_admin(actor)
     if user.id == actor.id and changes.get("role", "admin") != "admin":
         raise Conflict("You cannot remove your own administrator role.", code="last_admin")
     if changes:

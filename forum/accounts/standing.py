@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from forum import clock, events
 from forum.accounts import sessions
 from forum.accounts.models import Session, User
-from forum.errors import PermissionDenied
+from forum.errors import WriteRefused
 from forum.localtime import full
 
 # The end of a sanction that has none: far enough to outlive the community, still a datetime.
@@ -72,7 +72,7 @@ def require_voice(actor: User) -> None:
     edits, aid posts and responses, chat and direct messages. Messaging the moderators stays open.
     """
     if is_silenced(actor):
-        raise PermissionDenied(
+        raise WriteRefused(
             f"You can read but not post {until_text(actor.silenced_until)}."  # type: ignore[arg-type]
             " You can still message the moderators.",
             code="silenced",

@@ -12,7 +12,7 @@ from forum import clock, openapi, web
 from forum.accounts.api import AUTHOR
 from forum.aid import alerts, feeds, forms, listing, responses, services, vocabularies
 from forum.aid import routes as aid_routes
-from forum.aid.models import AidKind, AidStatus, ResponseStatus, Urgency
+from forum.aid.models import AidKind, AidReview, AidStatus, ResponseStatus, Urgency
 from forum.openapi import INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
 from forum.pagination import Page
 
@@ -42,7 +42,17 @@ AID = Component(
                 **nullable(STRING),
                 "description": "The owner's sanitized thank-you, once fulfilled; null before.",
             },
-        }
+            "review": {
+                **enum(tuple(r.value for r in AidReview)),
+                "description": "pending: held for review, seen by its owner and moderators only.",
+            },
+        },
+        {
+            "notice": {
+                "type": "string",
+                "description": "Only when just written and held for review: why, for its owner.",
+            }
+        },
     ),
 )
 RESPONSE = Component(
@@ -143,6 +153,8 @@ def aid_json(row: dict[str, Any]) -> dict[str, Any]:
         "category_name": row["category_name"],
         "area_name": row["area_name"],
         "thank_you_html": row["thank_you_html"] or None,
+        "review": row["review"],
+        **({"notice": row["notice"]} if row.get("notice") else {}),
     }
 
 
@@ -216,7 +228,7 @@ async def aid_mine(request: Request) -> Response:
     return _listing(page, aid_json)
 
 
-@openapi.operation({201: AID}, body=forms.AID, errors=(429,), signed_in=True, links=_AID_LINKS)
+@openapi.operation({201: AID}, body=forms.AID, errors=(403, 429), signed_in=True, links=_AID_LINKS)
 async def aid_create(request: Request) -> Response:
     """Post an offer or a request."""
     aid = await services.create_aid(request.state.user, await web.read_json(request))

@@ -8,7 +8,7 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 
 from forum import database, events, ratelimits
-from forum.accounts import blocks
+from forum.accounts import blocks, standing
 from forum.accounts.models import User
 from forum.aid import forms, services
 from forum.aid.models import AidResponse, AidStatus, ResponseStatus
@@ -41,6 +41,7 @@ async def _responses(condition: str, params: tuple[Any, ...]) -> list[dict[str, 
 async def respond(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """ "I can help" or "I'd like this": a message, and a private room for the two people."""
     user = require_member(actor)
+    standing.require_voice(user)
     aid = await services.access_aid(user, aid_id)
     if not services.may_respond(user, aid):
         raise PermissionDenied("You cannot respond to your own post.", code="own_post")

@@ -11,7 +11,8 @@ from starlette.routing import BaseRoute, Route
 from forum import clock, web
 from forum.accounts.middleware import require_user
 from forum.aid import alerts, feeds, forms, listing, responses, services, vocabularies
-from forum.errors import Conflict, InvalidInput, PorchlightError
+from forum.content.screening import notice_key
+from forum.errors import Conflict, InvalidInput, PorchlightError, WriteRefused
 
 LIMITS = {
     "title_max": forms.TITLE_MAX,
@@ -122,7 +123,7 @@ async def alert_save(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await alerts.save_alert(request.state.user, form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         user = require_user(request)
         page = await listing.list_aid(user, {}, mine=True)
         return web.refused(
@@ -179,7 +180,7 @@ async def _acting(request: Request, action: Any, *args: Any) -> Response:
     form = await web.read_form(request)
     try:
         await action(request.state.user, aid_id, *args, form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         context = await _detail_context(request, aid_id)
         return web.refused(request, "aid/detail.html", exc, form, **context)
     return web.redirect(f"/aid/{aid_id}")
@@ -228,9 +229,9 @@ async def create(request: Request) -> Response:
     form.setdefault("show_name", "false")  # an unticked box sends nothing
     try:
         made = await services.create_aid(request.state.user, form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(request, "aid/new.html", exc, form, **await _choices(request))
-    return web.redirect(f"/aid/{made['id']}")
+    return web.redirect(_with_notice(f"/aid/{made['id']}", made))
 
 
 async def edit_form(request: Request) -> Response:
@@ -246,11 +247,17 @@ async def edit(request: Request) -> Response:
     form = await web.read_form(request)
     fields = {k: form.get(k, "") for k in ("title", "body", "category", "area", "urgency")}
     try:
-        await services.update_aid(request.state.user, aid_id, fields)
-    except InvalidInput as exc:
+        changed = await services.update_aid(request.state.user, aid_id, fields)
+    except (InvalidInput, WriteRefused) as exc:
         aid = await services.access_aid(request.state.user, aid_id, to_edit=True)
         return web.refused(request, "aid/edit.html", exc, form, aid=aid, **await _choices(request))
-    return web.redirect(f"/aid/{aid_id}")
+    return web.redirect(_with_notice(f"/aid/{aid_id}", changed))
+
+
+def _with_notice(url: str, aid: dict[str, Any]) -> str:
+    """Tell the owner when screening held the post (by key: no text in the URL)."""
+    key = notice_key(aid.get("held"))
+    return f"{url}?notice={key}" if key else url
 
 
 async def admin(request: Request) -> Response:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from forum import clock, database, events, ratelimits
+from forum.accounts import standing, trust
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.aid import alerts, forms, vocabularies
@@ -260,33 +261,64 @@ async def _checked(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
 async def create_aid(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any]:
     """Post an offer or a request; it is open until its expiry (14 days unless chosen)."""
     author = require_member(actor)
+    standing.require_voice(author)
     values = await _checked(data, partial=False)
     await ratelimits.check_action("aid", actor_id=author.id)
+    verdict = await _screen(author, values, new_item=True)
     now = clock.now()
     values.setdefault("expires_at", now + forms.DEFAULT_LIFETIME)
+    review = AidReview.PENDING if verdict.held else AidReview.VISIBLE
     async with database.transaction():
-        aid = await Aid.create(**values, author_id=author.id, created_at=now)
+        aid = await Aid.create(**values, author_id=author.id, created_at=now, review=review)
         await AidTransition.create(
             aid_id=aid.id, actor_id=author.id, to_status=OPEN, created_at=now
         )
+        await verdict.record(target_type="aid", target_id=aid.id, author_id=author.id)
         await events.publish("aid.created", events.EVERYONE, aid_id=aid.id)
-        await alerts.notify_matching(aid)
-    return await access_aid(author, aid.id)
+        if not verdict.held:  # a held post alerts nobody until a moderator lets it out
+            await alerts.notify_matching(aid)
+    made = await access_aid(author, aid.id)
+    return {**made, "notice": verdict.notice, "held": verdict.held}
+
+
+async def _screen(author: User, values: Mapping[str, Any], *, new_item: bool) -> Any:
+    """Offers and requests are read by every member: the personal-information check applies."""
+    texts = {name: values[name] for name in ("title", "body") if name in values}
+    html = {"body": values["body_html"]} if "body_html" in values else {}
+    return await trust.screen_writing(author, texts, html=html, public=True, new_item=new_item)
+
+
+@trust.counts_activity
+async def aid_activity(user_id: int, since: datetime) -> trust.Activity:
+    """A person's offers and requests, for the trust rules."""
+    mine = Aid.filter(author_id=user_id)
+    return trust.Activity(
+        total=await mine.count(),
+        since=await mine.filter(created_at__gte=since).count(),
+        visible=await mine.filter(review=AidReview.VISIBLE).count(),
+    )
 
 
 async def update_aid(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """Change an open post (its owner)."""
     await access_aid(actor, aid_id, to_edit=True)
+    author = cast(User, actor)
+    standing.require_voice(author)
     values = await _checked(data, partial=True)
+    verdict = await _screen(author, values, new_item=False)
+    if verdict.held:
+        values["review"] = AidReview.PENDING  # an edit screening holds waits again
     if values:
         async with database.transaction():
             changed = await Aid.filter(id=aid_id, status=OPEN).update(**values)
             if not changed:
                 raise Conflict("The post changed meanwhile; only an open post can be edited.")
+            await verdict.record(target_type="aid", target_id=aid_id, author_id=author.id)
             await events.publish("aid.updated", events.EVERYONE, aid_id=aid_id)
-            if "category_id" in values or "area_id" in values:
+            if not verdict.held and ("category_id" in values or "area_id" in values):
                 await alerts.notify_matching(await Aid.get(id=aid_id))
-    return await access_aid(actor, aid_id)
+    changed_post = await access_aid(actor, aid_id)
+    return {**changed_post, "notice": verdict.notice, "held": verdict.held}
 
 
 async def move(
@@ -368,6 +400,7 @@ async def renew(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> dic
     aid = await access_aid(actor, aid_id)
     if not may_renew(actor, aid):
         raise PermissionDenied("Only its owner can renew this post.")
+    standing.require_voice(cast(User, actor))
     if aid["status"] not in (OPEN, EXPIRED):
         raise Conflict(refusal(aid["status"], OPEN), code="lifecycle")
     errors = FieldErrors()
@@ -392,10 +425,16 @@ async def thank(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> dic
     errors = FieldErrors()
     source = forms.THANKS.read(data, errors).get("thank_you", "")
     errors.raise_if_any()
+    standing.require_voice(cast(User, actor))
     html = await render_text(source, "thank_you")
+    # A thank-you has no waiting state: a held word in it flags the post instead.
+    verdict = await trust.screen_writing(
+        cast(User, actor), {"thank_you": source}, new_item=False, can_hold=False
+    )
     async with database.transaction():
         await Aid.filter(id=aid_id).update(
             thank_you=source, thank_you_html=html, thanked_at=clock.now()
         )
+        await verdict.record(target_type="aid", target_id=aid_id, author_id=aid["author_id"])
         await events.publish("aid.thanked", events.EVERYONE, aid_id=aid_id)
     return await access_aid(actor, aid_id)

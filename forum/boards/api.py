@@ -59,7 +59,13 @@ POST = Component(
                 "type": "boolean",
                 "description": "Written by someone this user blocked: body and body_html empty.",
             },
-        }
+        },
+        {
+            "notice": {
+                "type": "string",
+                "description": "Only when just written and held for review: why, for its author.",
+            }
+        },
     ),
 )
 NEW_TOPIC = Component("NewTopic", record({**_TOPIC_FIELDS, "first_post": POST}))
@@ -120,6 +126,7 @@ def post_json(row: dict[str, Any]) -> dict[str, Any]:
         "edited_at": clock.iso(row["edited_at"]),
         "status": row["status"],
         "blocked": blocked,
+        **({"notice": row["notice"]} if row.get("notice") else {}),
     }
 
 
@@ -168,7 +175,7 @@ async def topic_list(request: Request) -> Response:
 @openapi.operation(
     {201: NEW_TOPIC},
     body=forms.NEW_TOPIC,
-    errors=(429,),
+    errors=(403, 429),
     signed_in=True,
     links={
         **_TOPIC_LINKS,
@@ -209,7 +216,7 @@ async def post_list(request: Request) -> Response:
 
 
 @openapi.operation(
-    {201: POST}, body=forms.POST, errors=(409, 429), signed_in=True, links=_POST_LINKS
+    {201: POST}, body=forms.POST, errors=(403, 409, 429), signed_in=True, links=_POST_LINKS
 )
 async def post_create(request: Request) -> Response:
     """Reply to a topic (409 when it is locked)."""

@@ -27,6 +27,7 @@ class PostStatus(StrEnum):
 class TopicStatus(StrEnum):
     VISIBLE = "visible"
     HIDDEN = "hidden"  # hidden by a moderator: moderators alone open it
+    PENDING = "pending"  # held for review (with its first post): its author and moderators open it
 
 
 VISIBILITIES = tuple(Visibility)

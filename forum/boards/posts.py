@@ -8,11 +8,11 @@ from typing import Any
 from tortoise.expressions import Case, F, Value, When
 
 from forum import clock, database, events, ratelimits
-from forum.accounts import blocks
+from forum.accounts import blocks, standing, trust
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.boards import forms, notices
-from forum.boards.models import Post, PostRevision, PostStatus, Topic
+from forum.boards.models import Post, PostRevision, PostStatus, Topic, Visibility
 from forum.boards.services import (
     POST_SQL,
     POST_TIMES,
@@ -159,10 +159,21 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
+    standing.require_voice(author)
     await ratelimits.check_action("post", actor_id=author.id)
     html = await render_body(body)
+    verdict = await trust.screen_writing(
+        author,
+        {"body": body},
+        html={"body": html},
+        public=topic["board_visibility"] == Visibility.PUBLIC,
+    )
+    status = PostStatus.PENDING if verdict.held else PostStatus.VISIBLE
     async with database.transaction():
-        post = await Post.create(topic_id=topic_id, author_id=author.id, body=body, body_html=html)
+        post = await Post.create(
+            topic_id=topic_id, author_id=author.id, body=body, body_html=html, status=status
+        )
+        await verdict.record(target_type="post", target_id=post.id, author_id=author.id)
         # Counted in the database, not in Python: concurrent replies cannot lose an update, and
         # a reply that commits late cannot move last activity backwards.
         await Topic.filter(id=topic_id).update(
@@ -178,8 +189,9 @@ async def reply(actor: User | None, topic_id: int, data: Mapping[str, Any]) -> d
             "boards.post_created", events.EVERYONE, topic_id=topic_id, post_id=post.id
         )
     row = post_row(post, author)
-    await notices.tell_of_post(author, topic, row, may_read_topic, is_reply=True)
-    return as_seen_by(author, row)
+    if not verdict.held:  # a held reply tells nobody until a moderator lets it out
+        await notices.tell_of_post(author, topic, row, may_read_topic, is_reply=True)
+    return {**as_seen_by(author, row), "notice": verdict.notice, "held": verdict.held}
 
 
 async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -189,25 +201,39 @@ async def edit_post(actor: User | None, post_id: int, data: Mapping[str, Any]) -
     errors = FieldErrors()
     body = forms.body(data, errors)
     errors.raise_if_any()
+    standing.require_voice(editor)
     if body == row["body"]:
         return as_seen_by(editor, row)
     await ratelimits.check_action("edit", actor_id=editor.id)
     html = await render_body(body)
+    topic = await access_topic(editor, row["topic_id"])
+    verdict = await trust.screen_writing(
+        editor,
+        {"body": body},
+        html={"body": html},
+        public=topic["board_visibility"] == Visibility.PUBLIC,
+        new_item=False,
+    )
+    # An edit that screening holds goes back to waiting; a moderator's own edit never does.
+    status = PostStatus.PENDING if verdict.held else row["status"]
     now = clock.now()
     async with database.transaction():
         await PostRevision.create(post_id=post_id, editor_id=editor.id, body=row["body"])
-        await Post.filter(id=post_id).update(body=body, body_html=html, edited_at=now)
+        await Post.filter(id=post_id).update(
+            body=body, body_html=html, edited_at=now, status=status
+        )
+        await verdict.record(target_type="post", target_id=post_id, author_id=row["author_id"])
         await Topic.filter(id=row["topic_id"]).update(version=F("version") + 1)
         await events.publish(
             "boards.post_edited", events.EVERYONE, topic_id=row["topic_id"], post_id=post_id
         )
-    edited = {**row, "body": body, "body_html": html, "edited_at": now}
+    edited = {**row, "body": body, "body_html": html, "edited_at": now, "status": status}
     # The post's writer mentions people, whoever edits it (a moderator tidying it up).
     writer = await User.get_or_none(id=row["author_id"])
-    if writer is not None:
+    if writer is not None and status == PostStatus.VISIBLE:
         topic = await access_topic(editor, row["topic_id"])
         await notices.tell_of_post(writer, topic, edited, may_read_topic, is_reply=False)
-    return as_seen_by(editor, edited)
+    return {**as_seen_by(editor, edited), "notice": verdict.notice, "held": verdict.held}
 
 
 async def delete_post(actor: User | None, post_id: int) -> None:

@@ -14,7 +14,8 @@ from forum.accounts.middleware import require_user
 from forum.boards import posts, services
 from forum.boards.forms import BODY_MAX, TITLE_MAX
 from forum.boards.models import Visibility
-from forum.errors import InvalidInput, NotFound
+from forum.content.screening import notice_key
+from forum.errors import InvalidInput, NotFound, WriteRefused
 
 MAX_PAGE = 100_000
 LIMITS = {"title_max": TITLE_MAX, "body_max": BODY_MAX, "per_page": services.POSTS_PER_PAGE}
@@ -30,6 +31,12 @@ def _page_number(request: Request) -> int:
 def _flag(raw: str | None) -> bool | str | None:
     """A button's "true" or "false" as a bool; anything else as is, for the service to refuse."""
     return {"true": True, "false": False}.get(raw or "", raw)
+
+
+def _with_notice(url: str, post: dict[str, Any]) -> str:
+    """Tell the author when screening held what they wrote (by key: no text in the URL)."""
+    key = notice_key(post.get("held"))
+    return f"{url}{'&' if '?' in url else '?'}notice={key}" if key else url
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -87,11 +94,11 @@ async def topic_new(request: Request) -> Response:
     form = await web.read_form(request)
     slug = request.path_params["slug"]
     try:
-        created, _ = await services.create_topic(request.state.user, slug, form)
-    except InvalidInput as exc:
+        created, first = await services.create_topic(request.state.user, slug, form)
+    except (InvalidInput, WriteRefused) as exc:
         found = await services.access_board(request.state.user, slug)
         return web.refused(request, "boards/topic_new.html", exc, form, board=found, **LIMITS)
-    return web.redirect(f"/t/{created['id']}")
+    return web.redirect(_with_notice(f"/t/{created['id']}", first))
 
 
 async def reply(request: Request) -> Response:
@@ -100,7 +107,7 @@ async def reply(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         added = await posts.reply(request.state.user, topic_id, form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         page = _page_number(request)
         found, shown, more = await posts.topic_page(request.state.user, topic_id, page)
         return web.refused(
@@ -115,7 +122,7 @@ async def reply(request: Request) -> Response:
             **LIMITS,
         )
     _, page = await posts.locate_post(request.state.user, added["id"])
-    return web.redirect(f"/t/{topic_id}?page={page}#post-{added['id']}")
+    return web.redirect(_with_notice(f"/t/{topic_id}?page={page}", added) + f"#post-{added['id']}")
 
 
 async def topic_edit_form(request: Request) -> Response:
@@ -136,7 +143,7 @@ async def topic_edit(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await services.update_topic(request.state.user, topic_id, {"title": form.get("title")})
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(
             request, "boards/topic_edit.html", exc, form, topic_id=topic_id, **LIMITS
         )
@@ -165,11 +172,14 @@ async def post_edit(request: Request) -> Response:
     post_id = request.path_params["id"]
     form = await web.read_form(request)
     try:
-        await posts.edit_post(request.state.user, post_id, {"body": form.get("body")})
-    except InvalidInput as exc:
+        edited = await posts.edit_post(request.state.user, post_id, {"body": form.get("body")})
+    except (InvalidInput, WriteRefused) as exc:
         found = await posts.access_post(request.state.user, post_id, to_change=True)
         return web.refused(request, "boards/post_edit.html", exc, form, post=found, **LIMITS)
-    return web.redirect(f"/p/{post_id}")
+    if not edited.get("held"):
+        return web.redirect(f"/p/{post_id}")
+    topic_id, page = await posts.locate_post(request.state.user, post_id)
+    return web.redirect(_with_notice(f"/t/{topic_id}?page={page}", edited) + f"#post-{post_id}")
 
 
 async def post_delete_form(request: Request) -> Response:
@@ -202,7 +212,7 @@ async def admin_board_create(request: Request) -> Response:
     form = await web.read_form(request)
     try:
         await services.create_board(request.state.user, form)
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         boards = await services.list_boards(request.state.user)
         return web.refused(request, "boards/admin_boards.html", exc, form, boards=boards)
     return web.redirect("/admin/boards?notice=board_created")
@@ -233,7 +243,7 @@ async def admin_board_edit(request: Request) -> Response:
         await services.update_board(
             request.state.user, board_id, {k: v for k, v in form.items() if k in fields}
         )
-    except InvalidInput as exc:
+    except (InvalidInput, WriteRefused) as exc:
         return web.refused(request, "boards/admin_board_edit.html", exc, form, board_id=board_id)
     return web.redirect("/admin/boards?notice=saved")
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from forum import clock, database, events, ratelimits
+from forum.accounts import standing, trust
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff, require_admin
 from forum.boards import forms, notices
-from forum.boards.models import Board, Post, Topic, TopicStatus, Visibility
+from forum.boards.models import Board, Post, PostStatus, Topic, TopicStatus, Visibility
 from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.guards import require_member
@@ -45,7 +47,7 @@ def readable_visibilities(actor: User | None) -> tuple[str, ...]:
 
 
 def readable_topic_statuses(actor: User | None) -> tuple[str, ...]:
-    """A topic a moderator hid is open to moderators alone."""
+    """What lists show: a topic a moderator hid, or one held for review, to moderators alone."""
     if is_staff(actor):
         return tuple(s.value for s in TopicStatus)
     return (TopicStatus.VISIBLE.value,)
@@ -56,6 +58,13 @@ def may_read_topic(actor: User | None, topic: Mapping[str, Any]) -> bool:
     return topic["status"] in readable_topic_statuses(actor) and topic[
         "board_visibility"
     ] in readable_visibilities(actor)
+
+
+def may_open_topic(actor: User | None, topic: Mapping[str, Any]) -> bool:
+    """Lists' rule, and a held topic opens for its author too (to see that it waits)."""
+    if topic["status"] in readable_topic_statuses(actor):
+        return True
+    return topic["status"] == TopicStatus.PENDING and is_owner_or_staff(actor, topic["author_id"])
 
 
 def may_start_topic(actor: User | None) -> bool:
@@ -286,7 +295,7 @@ async def access_topic(
     to_retitle also requires that they may change its title (its author or a moderator).
     """
     rows = await _topics("WHERE t.id = ?", (topic_id,))
-    if not rows or rows[0]["status"] not in readable_topic_statuses(actor):
+    if not rows or not may_open_topic(actor, rows[0]):
         raise NotFound("That topic does not exist.")
     topic = rows[0]
     _refuse_unreadable_board(actor, topic["board_visibility"])
@@ -308,8 +317,18 @@ async def create_topic(
     title = forms.title(data, errors)
     body = forms.body(data, errors)
     errors.raise_if_any()
+    standing.require_voice(author)
     await ratelimits.check_action("topic", actor_id=author.id)
     html = await render_body(body)
+    verdict = await trust.screen_writing(
+        author,
+        {"title": title, "body": body},
+        html={"body": html},
+        public=board["visibility"] == Visibility.PUBLIC,
+    )
+    # A held topic waits with its first post: lists leave it out (its title could be what was
+    # held), its author and moderators open it. Approving it makes both visible.
+    status = PostStatus.PENDING if verdict.held else PostStatus.VISIBLE
     async with database.transaction():
         topic = await Topic.create(
             board_id=board["id"],
@@ -317,14 +336,30 @@ async def create_topic(
             title=title,
             last_activity_at=clock.now(),
             post_count=1,
+            status=TopicStatus.PENDING if verdict.held else TopicStatus.VISIBLE,
         )
-        post = await Post.create(topic_id=topic.id, author_id=author.id, body=body, body_html=html)
+        post = await Post.create(
+            topic_id=topic.id, author_id=author.id, body=body, body_html=html, status=status
+        )
+        await verdict.record(target_type="topic", target_id=topic.id, author_id=author.id)
         await events.publish(
             "boards.topic_created", events.EVERYONE, topic_id=topic.id, board_id=board["id"]
         )
     created, first = await access_topic(author, topic.id), post_row(post, author)
-    await notices.tell_of_post(author, created, first, may_read_topic, is_reply=False)
-    return created, first
+    if not verdict.held:  # a held topic tells nobody until a moderator lets it out
+        await notices.tell_of_post(author, created, first, may_read_topic, is_reply=False)
+    return created, {**first, "notice": verdict.notice, "held": verdict.held}
+
+
+@trust.counts_activity
+async def post_activity(user_id: int, since: datetime) -> trust.Activity:
+    """A person's posts (a topic counts through its first post), for the trust rules."""
+    mine = Post.filter(author_id=user_id)
+    return trust.Activity(
+        total=await mine.count(),
+        since=await mine.filter(created_at__gte=since).count(),
+        visible=await mine.filter(status=PostStatus.VISIBLE).count(),
+    )
 
 
 async def update_topic(
@@ -340,9 +375,17 @@ async def update_topic(
         raise PermissionDenied("Only moderators can lock or pin topics.")
     if "title" in changes and not topic["can_retitle"]:
         raise PermissionDenied("Only the author or a moderator can change the title.")
+    verdict = None
+    if "title" in changes:
+        # A topic already shown cannot go back to waiting: a held word in a new title flags it.
+        verdict = await trust.screen_writing(
+            user, {"title": changes["title"]}, new_item=False, can_hold=False
+        )
     if changes:
         async with database.transaction():
             await Topic.filter(id=topic_id).update(**changes, version=F("version") + 1)
+            if verdict is not None:
+                await verdict.record(target_type="topic", target_id=topic_id, author_id=user.id)
             await events.publish(
                 "boards.topic_updated", events.EVERYONE, topic_id=topic_id, changes=sorted(changes)
             )

@@ -17,6 +17,24 @@ from realtime.events import Event
 from realtime.hub import Connection
 from realtime.socket import FrameError, LiveChannel, Principal, encode
 
+# The close code a suspended person's sockets get (API.md, Chat): 4000-4999 are the app's own.
+SUSPENDED_CLOSE = 4003
+
+
+def close_suspended(channel: LiveChannel) -> Callable[[Event], Awaitable[None]]:
+    """A bus subscriber for `account.suspended`: close that person's sockets on every worker.
+
+    The event goes to the person's own channel; the close order travels through the broker, so
+    each process closes the sockets it holds.
+    """
+
+    async def subscriber(event: Event) -> None:
+        await channel.close_channel(
+            event.audience.channel, code=SUSPENDED_CLOSE, reason="account suspended"
+        )
+
+    return subscriber
+
 
 def author_of(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "display_name": user.shown_name}

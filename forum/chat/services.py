@@ -10,11 +10,12 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 
 from forum import clock, database, events, ratelimits
-from forum.accounts import blocks
+from forum.accounts import blocks, standing, trust
 from forum.accounts.models import STAFF_ROLES, User, UserStatus
 from forum.accounts.services import is_owner_or_staff, is_staff
 from forum.chat import forms
 from forum.chat.models import Message, Room, RoomKind, RoomMember
+from forum.content import screening
 from forum.content.sanitizer import render_markdown
 from forum.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
@@ -203,6 +204,7 @@ async def direct_room(actor: User | None, username: object) -> dict[str, Any]:
     found = await Room.filter(direct_key=key).first().values(*ROOM_COLUMNS)
     if found is not None:
         return found
+    await trust.require_may_start_direct(user, other)
     await ratelimits.check_action("direct_message", actor_id=user.id)
     try:
         return await _open_room(
@@ -396,6 +398,8 @@ async def send_message(
     # Sending follows the same rule as reading.
     room = await access_room(user, room_id)
     await require_may_write(user, room)
+    if standing.is_silenced(user) and not await _only_staff_besides(user, room):
+        standing.require_voice(user)  # a silenced person may still write to the moderators
     errors = FieldErrors()
     source = forms.MESSAGE.read({"body": body}, errors).get("body", "")
     errors.raise_if_any()
@@ -403,8 +407,10 @@ async def send_message(
     html = await asyncio.to_thread(render_markdown, source)
     if not html_has_visible_text(html):
         raise InvalidInput(fields={"body": "This would show as nothing; write a few words."})
+    # Nothing in chat waits for review (the room's order is its history): a `hold` word flags.
+    verdict = await trust.screen_writing(user, {"body": source}, can_hold=False, voice=False)
     try:
-        stored = await _store(user, room, source, html, cid, origin)
+        stored = await _store(user, room, source, html, cid, origin, verdict)
     except IntegrityError:
         # The same client_id raced itself: the other attempt stored it, this one rolled back.
         if cid is not None and (earlier := await _message_by_client_id(user.id, cid)):
@@ -413,8 +419,27 @@ async def send_message(
     return stored, True
 
 
+async def _only_staff_besides(user: User, room: Mapping[str, Any]) -> bool:
+    """A private or direct room whose other members are all moderators: messaging the staff."""
+    if room["kind"] == RoomKind.PUBLIC:
+        return False
+    roles = cast(
+        list[str],
+        await RoomMember.filter(room_id=room["id"])
+        .exclude(user_id=user.id)
+        .values_list("user__role", flat=True),
+    )
+    return bool(roles) and all(role in STAFF_ROLES for role in roles)
+
+
 async def _store(
-    user: User, room: Mapping[str, Any], body: str, html: str, cid: str | None, origin: str | None
+    user: User,
+    room: Mapping[str, Any],
+    body: str,
+    html: str,
+    cid: str | None,
+    origin: str | None,
+    verdict: screening.Verdict,
 ) -> dict[str, Any]:
     async with database.transaction():
         # The row lock (PostgreSQL) or the write lock (SQLite) taken here orders concurrent
@@ -429,6 +454,7 @@ async def _store(
             room_id=room["id"], seq=seq, author_id=user.id, body=body, body_html=html, client_id=cid
         )
         await RoomMember.filter(room_id=room["id"], user_id=user.id).update(last_read_seq=seq)
+        await verdict.record(target_type="message", target_id=message.id, author_id=user.id)
         row = {
             **{n: getattr(message, n) for n in ("id", "room_id", "seq", "author_id", "body")},
             "body_html": html,

@@ -181,3 +181,20 @@ async def test_the_chat_page_passes_an_axe_scan_with_no_violation(
     await june.wait_for_selector("text=Connected.")
     violations = await _violations(june)
     assert not violations, _summary(violations)
+
+
+async def test_the_watched_words_and_trust_pages_pass_an_axe_scan_at_phone_width(
+    browser: Browser, site: Site
+) -> None:
+    moderator = await _signed_in(browser, site, "ibrahim", viewport={"width": 390, "height": 844})
+    await moderator.goto("/moderation/watched-words")
+    await moderator.fill("#pattern", "lottery")
+    await moderator.select_option("#action", "hold")
+    await moderator.click("main form.form button[type=submit]")
+    await moderator.wait_for_selector("text=lottery")
+    violations = await _violations(moderator)
+    assert not violations, _summary(violations)
+    await moderator.goto("/u/june")
+    await moderator.wait_for_selector("text=Save trust level")
+    violations = await _violations(moderator)
+    assert not violations, _summary(violations)

@@ -64,6 +64,11 @@ def _seed(url: str) -> None:
         as_admin = {"Authorization": f"Bearer {admin.json()['token']}"}
         board = {"slug": "general", "name": "General", "description": "Anything."}
         http.post("/api/v1/boards", json=board, headers=as_admin).raise_for_status()
+        # A member of standing (trust level 1): a new account's first posts would wait for
+        # review, and the fuzzer needs content everyone can read.
+        http.patch(
+            "/api/v1/users/fuzzmember", json={"trust_level": 1}, headers=as_admin
+        ).raise_for_status()
         login = http.post(
             "/api/v1/auth/login", json={"username": "fuzzmember", "password": PASSWORD}
         )

@@ -115,7 +115,8 @@ async def test_a_moderator_never_sees_reports_against_their_own_content(
 async def test_at_risk_comes_first_then_more_and_more_trusted_reporters(
     report: Any, as_person: Any, content: Any, member: User, moderator: User, other_member: User
 ) -> None:
-    tess = await factories.user(username="tess")
+    tess = await factories.user(username="tess", trust_level=0)
+    await User.filter(id=member.id).update(trust_level=0)  # two new members against one trusted
     trusted = await factories.user(username="olga")
     await User.filter(id=trusted.id).update(trust_level=4)
     trusted = await User.get(id=trusted.id)
@@ -205,7 +206,9 @@ async def test_a_second_resolution_is_a_conflict(
 async def test_hiding_a_post_hides_it_from_members_and_closes_every_report(
     report: Any, as_person: Any, content: Any, member: User, moderator: User
 ) -> None:
-    tess = await factories.user(username="tess")
+    # Two new members' reports: below the score that hides a post by itself.
+    tess = await factories.user(username="tess", trust_level=0)
+    await User.filter(id=member.id).update(trust_level=0)
     item_id = await _item(report, member, "post", content.post["id"])
     await _item(report, tess, "post", content.post["id"], "scam")
     done = await (await as_person(moderator)).post(
@@ -328,7 +331,9 @@ async def test_restore_brings_back_a_hidden_post(
 async def test_reports_past_the_threshold_hide_the_content_until_dismissed(
     report: Any, as_person: Any, content: Any, member: User, moderator: User
 ) -> None:
-    people = [member] + [await factories.user(username=f"near{i}") for i in range(3)]
+    # New members (trust 0): four of their spam reports cross the line, three do not.
+    await User.filter(id=member.id).update(trust_level=0)
+    people = [member] + [await factories.user(username=f"near{i}", trust_level=0) for i in range(3)]
     for person in people[:3]:
         await report(person, "post", content.post["id"], "spam")
     assert (await Post.get(id=content.post["id"])).status == "visible"
@@ -346,7 +351,9 @@ async def test_reports_past_the_threshold_hide_the_content_until_dismissed(
 
 
 async def test_at_risk_reports_never_hide_anything(report: Any, content: Any, member: User) -> None:
-    people = [member] + [await factories.user(username=f"near{i}") for i in range(3)]
+    # New members (trust 0): four of their spam reports cross the line, three do not.
+    await User.filter(id=member.id).update(trust_level=0)
+    people = [member] + [await factories.user(username=f"near{i}", trust_level=0) for i in range(3)]
     for person in people:
         await report(person, "post", content.post["id"], "at_risk")
     assert (await Post.get(id=content.post["id"])).status == "visible"

@@ -14,9 +14,24 @@ from tests import factories
 
 
 async def _pending_reply(author: User, topic_id: int) -> int:
-    post = await factories.reply(author=author, topic_id=topic_id, body="Call me on 555 0101")
+    """A reply made pending by hand: what screening does, without screening's own hold."""
+    post = await factories.reply(author=author, topic_id=topic_id, body="Ask at the corner shop")
     await Post.filter(id=post["id"]).update(status=PostStatus.PENDING)
     return int(post["id"])
+
+
+async def test_the_app_wires_screening_to_the_queue(
+    app: Any, content: Any, other_member: User, member: User
+) -> None:
+    """Through the real service: a phone number in a public reply waits in the queue once."""
+    post = await factories.reply(
+        author=other_member, topic_id=content.topic["id"], body="Call me on 555 0101"
+    )
+    assert post["status"] == PostStatus.PENDING
+    assert (await posts.access_post(member, post["id"]))["body"] == ""
+    [item] = await QueueItem.filter(kind="held", target_id=post["id"])
+    assert item.reason == "personal_info"
+    assert await LogEntry.filter(action="hold", target_id=post["id"]).count() == 1
 
 
 async def test_a_hold_queues_the_content_once_and_logs_it_as_the_system(
@@ -34,7 +49,7 @@ async def test_a_hold_queues_the_content_once_and_logs_it_as_the_system(
     [item] = await QueueItem.filter(kind="held")
     assert (item.target_type, item.target_id, item.subject_id) == ("post", post_id, other_member.id)
     assert item.reason == "personal_info, new_member"
-    assert item.snapshot["text"] == "Call me on 555 0101"
+    assert item.snapshot["text"] == "Ask at the corner shop"
     holds = await LogEntry.filter(action="hold").values("actor_id", "reason")
     assert holds == [
         {"actor_id": None, "reason": "personal_info"},
@@ -61,7 +76,7 @@ async def test_approving_a_held_post_publishes_it(
         json={"action": "approve", "reason": "A shop's number: fine"},
     )
     assert done.status_code == 200, done.text
-    assert (await posts.access_post(member, post_id))["body"] == "Call me on 555 0101"
+    assert (await posts.access_post(member, post_id))["body"] == "Ask at the corner shop"
     assert (await LogEntry.filter(target_id=post_id).values_list("action", flat=True)) == [
         "hold",
         "approve",
