@@ -38,6 +38,11 @@ def _seed(url: str) -> dict[str, Any]:
         http.patch(
             "/api/v1/users/mira", json={"role": "moderator"}, headers=admin
         ).raise_for_status()
+        # Past the new-member holds (their first posts would wait in the queue themselves).
+        for name in ("sam", "maria", "tess"):
+            http.patch(
+                f"/api/v1/users/{name}", json={"trust_level": 1}, headers=admin
+            ).raise_for_status()
         board = {"slug": "general", "name": "General", "description": "Anything."}
         http.post("/api/v1/boards", json=board, headers=admin).raise_for_status()
         sam = token("sam")
@@ -122,6 +127,20 @@ async def test_a_moderator_hides_one_item_and_dismisses_another_at_phone_width(
     assert "Done: the item is resolved" in await page.locator("[role=status]").inner_text()
     assert await cards.count() == 1
 
+    # The third piece of work: a sanction, applied from the item's own page with a reason.
+    await cards.first.locator("h2 a").click()
+    await page.wait_for_load_state()
+    assert "Apply a sanction" in await page.locator("main").inner_text()
+    await _no_violations(page)
+    await page.get_by_label("Sanction").select_option("silence")
+    await page.get_by_label("For how many hours").fill("24")
+    await page.get_by_label("Reason (they will read it)").fill("Pressing neighbours for money")
+    await page.get_by_role("button", name="Apply the sanction").click()
+    await page.wait_for_load_state()
+    assert "/moderation/items/" in page.url
+    assert "Pressing neighbours for money" in await page.locator("main").inner_text()
+    await page.goto("/moderation")
+
     last = cards.first
     await last.get_by_label("Action").select_option("dismiss")
     await last.get_by_label("Reason (goes into the log)").fill("A fair sale, on topic")
@@ -134,6 +153,7 @@ async def test_a_moderator_hides_one_item_and_dismisses_another_at_phone_width(
     text = await page.locator("main").inner_text()
     assert "Asks neighbours to wire money" in text
     assert "A fair sale, on topic" in text
+    assert "Pressing neighbours for money" in text
     await _no_violations(page)
 
     async with httpx.AsyncClient(base_url=url) as http:
