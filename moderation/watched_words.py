@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from forum import clock, openapi, web
+from forum import clock, database, openapi, web
 from forum.accounts.models import User
 from forum.accounts.services import is_staff
 from forum.content import screening
@@ -23,6 +23,7 @@ from forum.content.models import WORD_ACTIONS
 from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from forum.openapi import INTEGER, MOMENT, STRING, Component, enum, nullable, record
 from forum.validation import Body, Choice, FieldErrors, Text
+from moderation import log
 
 PATTERN_MAX = 100
 # Letters and digits (any script), spaces, `*`, apostrophes and hyphens: a word or a phrase.
@@ -93,13 +94,19 @@ async def add_word(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any
         else:
             values["pattern"] = cleaned
     errors.raise_if_any()
-    return await content.add_word(values, moderator.id)
+    async with database.transaction():
+        word = await content.add_word(values, moderator.id)
+        # Logged by id and action only: the public log must not teach anyone the list.
+        await log.record(moderator, "watch_word", "watched_word", word["id"], word["action"])
+    return word
 
 
 async def remove_word(actor: User | None, word_id: int) -> None:
     """Stop watching a word (moderators)."""
-    require_moderator(actor)
-    await content.remove_word(word_id)
+    moderator = require_moderator(actor)
+    async with database.transaction():
+        await content.remove_word(word_id)
+        await log.record(moderator, "unwatch_word", "watched_word", word_id)
 
 
 def word_json(row: Mapping[str, Any]) -> dict[str, Any]:

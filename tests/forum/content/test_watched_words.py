@@ -77,6 +77,14 @@ async def test_a_moderator_adds_lists_and_removes_a_word_through_the_api(
     assert (await client.delete(f"{WORDS}/{word['id']}")).status_code == 204
     assert (await client.delete(f"{WORDS}/{word['id']}")).status_code == 404
     assert (await client.get(WORDS)).json()["items"] == []
+    # Every change is in the moderation log, and the public log does not teach the list.
+    logged = (await client.get("/api/v1/moderation/public-log")).json()["items"]
+    assert [(e["action"], e["target_id"]) for e in logged] == [
+        ("unwatch_word", word["id"]),
+        ("watch_word", word["id"]),
+        ("watch_word", word["id"]),
+    ]
+    assert "rypto" not in json.dumps(logged)
 
 
 @pytest.mark.parametrize(
