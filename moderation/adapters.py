@@ -48,6 +48,13 @@ class Adapter:
         """Raise NotFound unless this person may see the target now."""
         raise NotImplementedError
 
+    async def edit(self, moderator: User, target_id: int, text: str) -> None:
+        """Replace the text with a moderator's correction (kept in the edit history)."""
+        raise InvalidInput(
+            f"A {self.noun} cannot be edited from the queue: hide or delete it instead.",
+            fields={"action": f"Choose one of: dismiss, {', '.join(self.actions)}."},
+        )
+
     async def act(self, action: str, target_id: int) -> bool:
         """Apply one of `actions`; False when the content was already that way."""
         if action not in self.actions:
@@ -102,6 +109,9 @@ class PostAdapter(Adapter):
             target_id, PostStatus.VISIBLE, only_from=(PostStatus.PENDING,)
         )
 
+    async def edit(self, moderator: User, target_id: int, text: str) -> None:
+        await board_posts.edit_post(moderator, target_id, {"body": text})
+
 
 class TopicAdapter(Adapter):
     """A topic is its title and first post: a held topic waits through its first post."""
@@ -133,6 +143,13 @@ class TopicAdapter(Adapter):
 
     async def hide(self, target_id: int) -> bool:
         return await boards_review.set_topic_status(target_id, TopicStatus.HIDDEN)
+
+    async def edit(self, moderator: User, target_id: int, text: str) -> None:
+        """A topic's text is its first post's."""
+        first = await self._first_post(target_id)
+        if first is None:
+            raise InvalidInput(fields={"action": "This topic has no opening post to edit."})
+        await board_posts.edit_post(moderator, first, {"body": text})
 
     async def delete(self, target_id: int) -> bool:
         # Topics have no deleted state: hidden from all but moderators, its opening text removed.

@@ -8,7 +8,9 @@ from moderation.models import Reason, TargetType
 NOTE_MAX = 1000
 REASON_MAX = 1000
 ID_MAX = 2**31 - 1
-RESOLVE_ACTIONS = ("dismiss", "hide", "delete", "restore", "approve", "lock")
+RESOLVE_ACTIONS = ("dismiss", "hide", "delete", "restore", "approve", "lock", "edit")
+# A moderator's correction of a post (edit): as long as a post may be.
+EDIT_MAX = 20_000
 
 REPORT = Body(
     {
@@ -32,7 +34,16 @@ RESOLVE = Body(
         "action": Choice(
             RESOLVE_ACTIONS,
             "Choose what to do: " + ", ".join(RESOLVE_ACTIONS) + ".",
-            description="lock applies to topics; approve to held content and sign-ups.",
+            description=(
+                "lock applies to topics; approve to held content and sign-ups; edit to posts"
+                " and topics (with body)."
+            ),
+        ),
+        "body": Text(
+            max_length=EDIT_MAX,
+            required=False,
+            multiline=True,
+            description="edit only: the corrected text (Markdown), published in place.",
         ),
         "reason": Text(
             max_length=REASON_MAX,

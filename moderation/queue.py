@@ -72,6 +72,21 @@ async def resolve_content(moderator: User, item: QueueItem, action: str, reason:
     await adapter.act(action, item.target_id)
 
 
+async def edit_content(moderator: User, item: QueueItem, text: str) -> None:
+    """Correct reported or held content in place (say, a phone number taken out) and let it be
+    read: a held or auto-hidden post is published with the moderator's text."""
+    if item.kind not in (ItemKind.REPORTS, ItemKind.HELD):
+        raise InvalidInput(fields={"action": "Only reported or held content can be edited."})
+    if not text.strip():
+        raise InvalidInput(fields={"body": "Give the corrected text."})
+    adapter = adapter_for(item.target_type)
+    await adapter.edit(moderator, item.target_id, text)
+    if item.kind == ItemKind.HELD:
+        await adapter.act("approve", item.target_id)
+    elif item.auto_hidden:
+        await adapter.act("restore", item.target_id)
+
+
 async def resolve_signup(moderator: User, item: QueueItem, action: str, reason: str) -> None:
     """A sign-up waiting for approval: approve lets them in, dismiss or delete refuses it."""
     if action not in ("approve", "dismiss", "delete"):
@@ -276,7 +291,10 @@ async def resolve(actor: User | None, item_id: int, data: Mapping[str, Any]) -> 
         )
         if not taken:
             raise Conflict("That item has already been resolved.", code="already_resolved")
-        await resolver(moderator, item, action, reason)
+        if action == "edit":
+            await edit_content(moderator, item, values.get("body", ""))
+        else:
+            await resolver(moderator, item, action, reason)
         closed = ReportStatus.DISMISSED if action == "dismiss" else ReportStatus.RESOLVED
         await Report.filter(item_id=item_id, status=ReportStatus.OPEN).update(
             status=closed, resolved_at=now

@@ -29,6 +29,7 @@ ACTIONS = [
     ("restore", "Restore it"),
     ("approve", "Approve (held content, sign-ups)"),
     ("lock", "Lock the topic"),
+    ("edit", "Edit the text (below) and publish it"),
 ]
 # Confirmations after a redirect, chosen by key so that no text from the URL is shown.
 DONE = {

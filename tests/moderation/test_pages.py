@@ -189,3 +189,30 @@ async def test_a_refused_action_links_its_error_to_the_field(
     assert f'href="#action-{item.id}"' in refused.text
     assert 'aria-invalid="true"' in refused.text
     assert ">Rules</textarea>" in refused.text
+
+
+async def test_a_moderator_corrects_a_post_from_its_item_page(
+    make_client: Any, report: Any, content: Any, member: User, moderator: User
+) -> None:
+    await report(member, "post", content.post["id"], "private_info")
+    item = await QueueItem.get(target_type="post")
+    http = await _signed_in(make_client, moderator)
+    page = await http.get(f"/moderation/items/{item.id}")
+    assert 'name="body"' in page.text
+    assert "Send money first</textarea>" in page.text
+    token = csrf_from(page.text)
+    refused = await submit(
+        http, f"/moderation/items/{item.id}/resolve", token, action="edit", reason="x", body=" "
+    )
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.text  # the text field, kept open with its error
+    done = await submit(
+        http,
+        f"/moderation/items/{item.id}/resolve",
+        token,
+        action="edit",
+        reason="Took the account details out",
+        body="Send [removed by a moderator]",
+    )
+    assert done.status_code == 303
+    assert (await Post.get(id=content.post["id"])).body == "Send [removed by a moderator]"

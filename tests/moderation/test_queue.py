@@ -8,7 +8,7 @@ import pytest
 
 from forum.accounts.models import User
 from forum.boards import posts
-from forum.boards.models import Post
+from forum.boards.models import Post, PostRevision
 from forum.errors import InvalidInput
 from moderation import items, queue
 from moderation.models import ItemKind, LogEntry, QueueItem, Report
@@ -437,3 +437,45 @@ async def test_a_kind_resolves_through_the_resolver_registered_for_it(
             queue.register_resolver(ItemKind.APPEAL, previous)
     assert calls == [("approve", "Fair point")]
     assert (await LogEntry.get(target_type="sanction")).action == "approve"
+
+
+# Edit -------------------------------------------------------------------------------------------
+
+
+async def test_a_moderator_edits_reported_text_in_place_and_the_log_and_history_keep_it(
+    report: Any, as_person: Any, content: Any, member: User, moderator: User
+) -> None:
+    item_id = await _item(report, member, "post", content.post["id"], "private_info")
+    http = await as_person(moderator)
+    no_text = await http.post(
+        f"/api/v1/moderation/queue/{item_id}/resolve",
+        json={"action": "edit", "reason": "Took out the number"},
+    )
+    assert no_text.status_code == 422
+    assert set(no_text.json()["error"]["fields"]) == {"body"}
+    done = await http.post(
+        f"/api/v1/moderation/queue/{item_id}/resolve",
+        json={"action": "edit", "reason": "Took out the number", "body": "Send [removed]"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["resolution"] == "edit"
+    seen = await posts.access_post(member, content.post["id"])
+    assert seen["body"] == "Send [removed]"
+    # What was reported stays on the item and in the post's history, for moderators.
+    assert done.json()["snapshot"]["text"] == "Send money first"
+    assert (await PostRevision.get(post_id=content.post["id"])).body == "Send money first"
+    entry = await LogEntry.get(target_type="post", target_id=content.post["id"])
+    assert (entry.action, entry.reason) == ("edit", "Took out the number")
+
+
+async def test_edit_is_refused_for_what_has_no_text_to_correct(
+    report: Any, as_person: Any, content: Any, member: User, moderator: User
+) -> None:
+    item_id = await _item(report, member, "message", content.message["id"])
+    answer = await (await as_person(moderator)).post(
+        f"/api/v1/moderation/queue/{item_id}/resolve",
+        json={"action": "edit", "reason": "x", "body": "tidier"},
+    )
+    assert answer.status_code == 422
+    assert "action" in answer.json()["error"]["fields"]
+    assert (await QueueItem.get(id=item_id)).status == "open"  # nothing was written
