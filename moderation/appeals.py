@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from forum import clock, database, ratelimits
 from forum.accounts import services as accounts
 from forum.accounts.models import User
+from forum.accounts.services import require_staff
 from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from forum.guards import require_member
 from forum.notifications import services as notifications
@@ -115,7 +116,7 @@ async def file_appeal(user: User, sanction_id: int, message: str) -> dict[str, A
 
 async def decide(actor: User | None, appeal_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """Uphold or overturn an appeal with a reason (409 once decided); the queue item closes."""
-    moderator = sanctions.require_moderator(actor)
+    moderator = require_staff(actor)
     errors = FieldErrors()
     values = sanction_forms.DECISION.read(data, errors)
     errors.raise_if_any()
@@ -146,7 +147,7 @@ async def resolve_appeal(actor: User, item: QueueItem, action: str, reason: str)
 
     Changes the appeal and the sanction only; the queue marks its own item resolved.
     """
-    moderator = sanctions.require_moderator(actor)
+    moderator = require_staff(actor)
     outcome = _OUTCOME_OF_ACTION.get(action)
     if outcome is None:
         raise InvalidInput(

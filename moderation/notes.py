@@ -11,10 +11,10 @@ from typing import Any
 
 from forum.accounts import services as accounts
 from forum.accounts.models import User
+from forum.accounts.services import require_staff
 from forum.validation import FieldErrors
 from moderation import sanction_forms
 from moderation.models import Note
-from moderation.sanctions import require_moderator
 
 
 def note_row(note: Note, author: User | None) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def note_row(note: Note, author: User | None) -> dict[str, Any]:
 
 async def notes_about(actor: User | None, username: str) -> list[dict[str, Any]]:
     """Every note on this person, newest first (moderators only)."""
-    require_moderator(actor)
+    require_staff(actor)
     person = await accounts.get_user(username)
     notes = await Note.filter(about_id=person.id).order_by("-created_at", "-id")
     authors = {
@@ -44,7 +44,7 @@ async def notes_about(actor: User | None, username: str) -> list[dict[str, Any]]
 
 async def add_note(actor: User | None, username: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Write a note on this person (moderators only)."""
-    moderator = require_moderator(actor)
+    moderator = require_staff(actor)
     errors = FieldErrors()
     body = sanction_forms.NOTE.read(data, errors).get("body", "")
     errors.raise_if_any()

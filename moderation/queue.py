@@ -18,14 +18,12 @@ from tortoise.expressions import Q
 from forum import clock, database, events
 from forum.accounts import admission
 from forum.accounts.models import User, UserStatus
-from forum.accounts.services import is_staff
+from forum.accounts.services import require_staff
 from forum.errors import (
     BadRequest,
     Conflict,
     InvalidInput,
-    NotAuthenticated,
     NotFound,
-    PermissionDenied,
 )
 from forum.pagination import Page, cursor_id, decode_cursor, page_of
 from forum.validation import FieldErrors
@@ -44,14 +42,6 @@ CLAIM_LIFETIME = timedelta(hours=1)
 def register_resolver(kind: str, resolver: Resolver) -> None:
     """Say what resolving an item of this kind does (one resolver per kind; a later one wins)."""
     _RESOLVERS[str(kind)] = resolver
-
-
-def require_staff(actor: User | None) -> User:
-    if actor is None:
-        raise NotAuthenticated()
-    if not is_staff(actor):
-        raise PermissionDenied("Only moderators can do that.")
-    return actor
 
 
 # Resolvers of the kinds this module knows --------------------------------------------------

@@ -18,6 +18,7 @@ from forum import clock, database, localtime, readcache
 from forum.accounts import services as accounts
 from forum.accounts import standing
 from forum.accounts.models import User
+from forum.accounts.services import require_staff
 from forum.errors import Conflict, NotFound, PermissionDenied
 from forum.guards import require_member
 from forum.notifications import services as notifications
@@ -50,14 +51,6 @@ def state_of(sanction: Sanction, now: datetime | None = None) -> State:
     if lifted is not None:
         return State.LIFTED
     return State.ACTIVE
-
-
-def require_moderator(actor: User | None) -> User:
-    """A moderator or administrator (401 for nobody, 403 for a member)."""
-    user = require_member(actor)
-    if not accounts.is_staff(user):
-        raise PermissionDenied("Only moderators can do that.")
-    return user
 
 
 def may_sanction(actor: User | None, person: User) -> bool:
@@ -93,7 +86,7 @@ def read_sanction(data: Mapping[str, Any]) -> tuple[str, str, int | None]:
 
 async def impose(actor: User | None, username: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Sanction a person: logged, told to them at once, and in force on every worker."""
-    moderator = require_moderator(actor)
+    moderator = require_staff(actor)
     kind, reason, hours = read_sanction(data)
     person = await accounts.get_user(username)
     if not may_sanction(moderator, person):
@@ -122,7 +115,7 @@ async def lift(
 ) -> dict[str, Any]:
     """Lift a sanction in force (409 once lifted or expired), with an optional reason in data;
     the person is told."""
-    moderator = require_moderator(actor)
+    moderator = require_staff(actor)
     errors = FieldErrors()
     reason: str = sanction_forms.LIFT.read(data or {}, errors).get("reason", "")
     errors.raise_if_any()
@@ -275,7 +268,7 @@ async def my_sanctions(actor: User | None) -> list[dict[str, Any]]:
 
 async def sanctions_of(actor: User | None, username: str) -> tuple[User, list[dict[str, Any]]]:
     """A person's sanctions for a moderator, newest first (past ones with their state)."""
-    require_moderator(actor)
+    require_staff(actor)
     person = await accounts.get_user(username)
     return person, await _rows(person.id, staff=True)
 

@@ -16,11 +16,11 @@ from starlette.routing import BaseRoute, Route
 
 from forum import clock, database, openapi, web
 from forum.accounts.models import User
-from forum.accounts.services import is_staff
+from forum.accounts.services import require_staff
 from forum.content import screening
 from forum.content import services as content
 from forum.content.models import WORD_ACTIONS
-from forum.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from forum.errors import InvalidInput
 from forum.openapi import INTEGER, MOMENT, STRING, Component, enum, nullable, record
 from forum.validation import Body, Choice, FieldErrors, Text
 from moderation import log
@@ -68,23 +68,15 @@ ACTION_NAMES = {
 # Rules ----------------------------------------------------------------------------------------
 
 
-def require_moderator(actor: User | None) -> User:
-    if actor is None:
-        raise NotAuthenticated()
-    if not is_staff(actor):
-        raise PermissionDenied("Only moderators can see and change the watched words.")
-    return actor
-
-
 async def list_words(actor: User | None) -> list[dict[str, Any]]:
     """Every watched word, alphabetically (moderators)."""
-    require_moderator(actor)
+    require_staff(actor)
     return await content.list_words()
 
 
 async def add_word(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any]:
     """Watch a word or phrase (moderators); the same pattern again changes its action."""
-    moderator = require_moderator(actor)
+    moderator = require_staff(actor)
     errors = FieldErrors()
     values = WORD_BODY.read(data, errors)
     if "pattern" in values:
@@ -103,7 +95,7 @@ async def add_word(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any
 
 async def remove_word(actor: User | None, word_id: int) -> None:
     """Stop watching a word (moderators)."""
-    moderator = require_moderator(actor)
+    moderator = require_staff(actor)
     async with database.transaction():
         await content.remove_word(word_id)
         await log.record(moderator, "unwatch_word", "watched_word", word_id)

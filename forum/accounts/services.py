@@ -329,6 +329,15 @@ def is_owner_or_staff(actor: User | None, owner_id: int) -> bool:
     return actor is not None and (actor.is_staff or actor.id == owner_id)
 
 
+def require_staff(actor: User | None) -> User:
+    """A moderator or administrator (401 for nobody, 403 for a member)."""
+    if actor is None:
+        raise NotAuthenticated()
+    if not is_staff(actor):
+        raise PermissionDenied("Only moderators can do that.")
+    return actor
+
+
 def require_admin(actor: User | None) -> User:
     if actor is None:
         raise NotAuthenticated()
