@@ -140,6 +140,8 @@ async def test_a_message_typed_in_one_browser_appears_in_the_other(
     # The sender's local echo is replaced by the stored message, not left beside it.
     await walter.wait_for_selector(".message:not(.message--pending) >> text=Anyone walking")
     assert await walter.locator(".message--pending").count() == 0
+    # Presence arrives as its own frame, a moment after the messages: wait for it, then count.
+    await june.wait_for_selector("text=Here now")
     assert await june.locator("text=Here now").count() == 1
 
 
