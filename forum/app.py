@@ -72,6 +72,8 @@ from realtime.socket import LiveChannel
 log = logging.getLogger("porchlight")
 # A committed symlink to the top-level static/ in a checkout, a real folder in an installed wheel.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Moderation is a package of its own beside forum/, with its templates inside it.
+MODERATION_TEMPLATES = Path(moderation_routes.__file__).resolve().parent / "templates"
 
 
 async def error_response(
@@ -181,6 +183,7 @@ def create_app(
         else None
     )
     ratelimits.configure(_build_limiter(settings, redis))
+    web.add_templates(MODERATION_TEMPLATES)
     # What counts as two people having interacted, for the "interacted" message setting: the
     # features know, accounts asks through this port.
     blocks.count_as_interaction("chat.written_to", chat_services.has_written_to)

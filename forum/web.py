@@ -51,9 +51,16 @@ register_url_convertor("id", IdConvertor())
 
 
 def _template_dirs() -> list[Path]:
-    # Moderation is a package of its own beside forum/, with its templates inside it.
-    moderation = _FORUM.parent / "moderation" / "templates"
-    return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates")), moderation]
+    return [_FORUM / "templates", *sorted(_FORUM.glob("*/templates"))]
+
+
+def add_templates(folder: Path) -> None:
+    """Let pages find the templates of a package beside forum/ (moderation's): the composition
+    root calls it, so that this core module knows nothing of the layers above it."""
+    loader = templates.env.loader
+    assert isinstance(loader, jinja2.FileSystemLoader)
+    if str(folder) not in loader.searchpath:
+        loader.searchpath.append(str(folder))
 
 
 _DICT_METHODS = frozenset(dir(dict))

@@ -8,6 +8,7 @@ added later becomes reportable by writing one adapter and registering it here.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -33,20 +34,20 @@ def _clip(text: str | None) -> str:
     return (text or "")[:SNAPSHOT_TEXT_MAX]
 
 
-class Adapter:
+class Adapter(ABC):
     """The base: reading and checking are required, each action only where it means something."""
 
     target_type: ClassVar[str]
     noun: ClassVar[str]
     actions: ClassVar[tuple[str, ...]] = ()
 
+    @abstractmethod
     async def snapshot(self, target_id: int) -> dict[str, Any] | None:
         """The content as it is now (title, text, author, author_id, url, status), or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def visible_to(self, actor: User, target_id: int) -> None:
         """Raise NotFound unless this person may see the target now."""
-        raise NotImplementedError
 
     async def edit(self, moderator: User, target_id: int, text: str) -> None:
         """Replace the text with a moderator's correction (kept in the edit history)."""
