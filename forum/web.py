@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from datetime import datetime
@@ -16,9 +17,8 @@ import jinja2
 import orjson
 from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -92,6 +92,42 @@ templates = Jinja2Templates(
 UTC_ZONE = ZoneInfo("UTC")
 
 
+# Short confirmations after a redirect (?notice=KEY), chosen by key so that no text from the
+# address is ever shown.
+NOTICES = {
+    "welcome": (
+        "Welcome to Porchlight! You are signed in. You can add your neighbourhood and a few "
+        "words about yourself in Settings."
+    ),
+    "signed_out": "You are signed out. See you soon.",
+    "deleted": (
+        "Your account has been deleted. Thank you for being part of the neighbourhood; you "
+        "are welcome back any time."
+    ),
+    "saved": "Your changes are saved.",
+    "password_changed": "Your password is changed. Any other devices have been signed out.",
+    "revoked": "That session is signed out.",
+    "approved": "The sign-up is approved; they can sign in now.",
+    "refused": "The sign-up was turned away.",
+    "board_created": "The board is ready.",
+    "blocked": (
+        "Blocked. You will not see their posts and messages, and neither of you can message "
+        "the other. They are not told."
+    ),
+    "unblocked": "Unblocked. Their posts and messages show again.",
+    "feed_reset": "Your feed has a new address; the old one no longer works.",
+    "personal_info": (
+        "Share phone numbers and addresses in the private hand-off thread instead, so only "
+        "the person helping you sees them. A moderator will look at your post shortly; until "
+        "then only you can see it."
+    ),
+    "held": (
+        "Thank you! A moderator will look at your post shortly; until then only you and they "
+        "can see it."
+    ),
+}
+
+
 def _zone(context: jinja2.runtime.Context) -> ZoneInfo:
     zone = context.get("community_zone")
     return zone if isinstance(zone, ZoneInfo) else UTC_ZONE
@@ -157,10 +193,12 @@ class Fragments:
     def __call__(self, name: str, **values: Any) -> Markup:
         # Times under a day old read "5 minutes ago": a fragment is good for the minute it was
         # rendered in, so the minute is part of its key.
+        # The names in the order the call gives them: a template calls alike every time.
         minute = int(clock.now().timestamp() // 60)
-        key = (name, minute, *((k, _frozen(v)) for k, v in sorted(values.items())))
+        key = (name, minute, *values, *map(_frozen, values.values()))
         found = self.entries.get(key)
         if found is not None:
+            self.entries.move_to_end(key)  # the least recently used go first
             return found
         # Autoescaped template output, like any rendered page: safe to embed as it is.
         html = Markup(self.env.get_template(name).render(values))  # noqa: S704
@@ -181,11 +219,18 @@ def _frozen(value: Any) -> Hashable:
     if type(value) is dict:
         return tuple(value.items())
     if type(value) is list:
-        return tuple(_frozen(item) for item in value)
+        return tuple(map(_frozen, value))
     return cast(Hashable, value)
 
 
 templates.env.globals["fragment"] = Fragments(templates.env)
+
+# A form inside a shared fragment cannot carry the viewer's own token, so every form carries
+# this slot and render fills it in as the page leaves. Unguessable, and never in stored text:
+# names and titles refuse control characters, and the sanitizer turns NUL into U+FFFD.
+_TOKEN_SLOT = "\x00" + secrets.token_hex(8) + "\x00"
+_TOKEN_FIELD = Markup(f'<input type="hidden" name="csrf_token" value="{_TOKEN_SLOT}">')  # noqa: S704
+templates.env.globals["form_token"] = lambda: _TOKEN_FIELD
 
 
 def render(
@@ -199,7 +244,14 @@ def render(
     ctx.setdefault("standing_notices", getattr(request.state, "standing_notices", ()))
     settings = getattr(request.app.state, "settings", None)
     ctx.setdefault("community_zone", getattr(settings, "timezone", UTC_ZONE))
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    ctx["request"] = request
+    # What the header and the notice need of the address, read once rather than in the template.
+    here = request.scope["path"]
+    ctx.update(here=here, section=here.split("/", 2)[1])
+    query = request.scope.get("query_string")
+    ctx.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")) if query else None)
+    html = templates.get_template(name).render(ctx)
+    return HTMLResponse(html.replace(_TOKEN_SLOT, ctx["csrf_token"]), status_code=status_code)
 
 
 def refused(
@@ -298,6 +350,14 @@ def query_int(request: Request, name: str, default: int | None = None) -> int | 
     return number
 
 
+_SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
 class SecurityHeaders:
     """Headers every response carries; no-store whenever someone is signed in."""
 
@@ -311,18 +371,22 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                # Signed-in pages, and anything that sets a cookie (a sign-in, a form token),
-                # must not be kept by a browser cache or a proxy.
-                if scope.get("state", {}).get("user") is not None or "set-cookie" in headers:
-                    headers["Cache-Control"] = "no-store"
+                message["headers"] = _secured(scope, list(message.get("headers", ())))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _secured(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The response's own headers first (a route may set its own policy), then the rest."""
+    present = {name.lower() for name, _ in headers}
+    headers += [header for header in _SECURITY_HEADERS if header[0] not in present]
+    # Signed-in pages, and anything that sets a cookie (a sign-in, a form token), must not be
+    # kept by a browser cache or a proxy.
+    if scope.get("state", {}).get("user") is not None or b"set-cookie" in present:
+        headers = [h for h in headers if h[0].lower() != b"cache-control"]
+        headers.append((b"cache-control", b"no-store"))
+    return headers
 
 
 class BodyLimit:

@@ -10,7 +10,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,14 +64,11 @@ def set_session_cookie(request: Request, response: Response, key: str) -> Respon
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
+    # Starlette's parser, as request.cookies reads them: lenient as browsers are, never raising
+    # on a mangled header, and several times quicker than http.cookies on every request.
     for name, value in scope["headers"]:
         if name == b"cookie":
-            jar = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a mangled cookie header means no cookies
-                return {}
-            return {k: m.value for k, m in jar.items()}
+            return cookie_parser(value.decode("latin-1"))
     return {}
 
 

@@ -4,13 +4,15 @@ and never showing one viewer another's abilities or a post they may not read."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import jinja2
 import pytest
 from starlette.applications import Starlette
 
-from forum import readcache, web
+from forum import clock, readcache, web
 from forum.accounts.models import User
 from forum.boards import posts
 from forum.boards.models import Post, Topic
@@ -150,6 +152,26 @@ async def test_post_fragments_never_hold_a_form_token(
     assert not any(csrf in html for html in fragments.entries.values())
 
 
+async def test_viewers_alike_share_the_page_and_each_gets_their_own_form_token(
+    make_client: Any, member: User, other_member: User, moderator: User
+) -> None:
+    topic = await factories.topic(author=moderator, title="Rendered once for viewers alike")
+    tokens, pages = {}, {}
+    with clock.fixed_at(datetime.now(UTC)):  # one minute's fragments ("5 minutes ago")
+        for name in ("maria", "sam"):
+            reader: httpx.AsyncClient = make_client()
+            tokens[name] = await factories.login_cookie(reader, name)
+            pages[name] = (await reader.get(f"/t/{topic['id']}")).text
+    assert tokens["maria"] != tokens["sam"]
+    for name, other in (("maria", "sam"), ("sam", "maria")):
+        assert f'name="csrf_token" value="{tokens[name]}"' in pages[name]
+        assert tokens[other] not in pages[name]
+        assert "\x00" not in pages[name]  # no slot left unfilled
+    fragments: web.Fragments = web.templates.env.globals["fragment"]
+    shared = [html for html in fragments.entries.values() if topic["title"] in html]
+    assert len(shared) == 1  # both members, no post of their own: one rendering
+
+
 async def test_services_outside_a_request_read_the_database_every_time(member: User) -> None:
     topic = await factories.topic(author=member, title="Before the change")
     await posts.topic_page(member, topic["id"], 1)
@@ -168,12 +190,12 @@ async def test_each_caller_gets_its_own_copy_of_cached_rows(member: User) -> Non
 
 
 def test_fragments_keep_within_their_budget_and_skip_huge_ones() -> None:
-    fragments = web.Fragments(web.templates.env, max_chars=64 * 1000)
-    small = {"body_max": 100, "errors": {}}
+    env = jinja2.Environment(loader=jinja2.DictLoader({"draft.html": "<p>{{ body }}</p>"}))
+    fragments = web.Fragments(env, max_chars=64 * 1000)
     for n in range(100):
-        fragments("boards/_reply_field.html", form={"body": f"draft {n}"}, **small)
+        fragments("draft.html", body=f"draft {n} " * 20)
     assert fragments.chars <= 64 * 1000
     assert sum(2 * len(html) for html in fragments.entries.values()) == fragments.chars
-    huge = fragments("boards/_reply_field.html", form={"body": "word " * 2000}, **small)
+    huge = fragments("draft.html", body="word " * 2000)
     assert "word word" in huge
     assert huge not in fragments.entries.values()
