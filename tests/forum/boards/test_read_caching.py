@@ -190,7 +190,9 @@ async def test_each_caller_gets_its_own_copy_of_cached_rows(member: User) -> Non
 
 
 def test_fragments_keep_within_their_budget_and_skip_huge_ones() -> None:
-    env = jinja2.Environment(loader=jinja2.DictLoader({"draft.html": "<p>{{ body }}</p>"}))
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"draft.html": "<p>{{ body }}</p>"}), autoescape=True
+    )
     fragments = web.Fragments(env, max_chars=64 * 1000)
     for n in range(100):
         fragments("draft.html", body=f"draft {n} " * 20)
