@@ -8,6 +8,7 @@ import json
 import secrets
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -175,44 +176,62 @@ class Fragments:
     token), so the same values always render the same HTML: a changed row is a new key, and
     nothing needs forgetting. Callers pass what differs between viewers as plain values (may
     this viewer manage these posts?), never the viewer. Values must be hashable, or lists and
-    dicts of them.
+    dicts of them. Forms inside hold the form-token slot; a fragment is kept encoded, cut at
+    those slots, so that render joins it into the page's bytes with the viewer's token.
     """
 
     def __init__(
-        self, env: jinja2.Environment, *, max_entries: int = 4096, max_chars: int = 16 * 2**20
+        self, env: jinja2.Environment, *, max_entries: int = 4096, max_bytes: int = 16 * 2**20
     ) -> None:
         self.env = env
         self.max_entries = max_entries
-        # A key holds about as much text as its HTML (a post's source beside its rendering), so
-        # both count; a fragment over a sixty-fourth of the budget (a refused 1 MiB draft) is
+        # A key holds about as much as its HTML (a post's source beside its rendering), so both
+        # count; a fragment over a sixty-fourth of the budget (a refused 1 MiB draft) is
         # rendered every time rather than kept.
-        self.max_chars = max_chars
-        self.chars = 0
-        self.entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[Hashable, Pieces] = OrderedDict()
 
     def __call__(self, name: str, **values: Any) -> Markup:
+        pieces = self.pieces(name, values)
+        page = _page_pieces.get()
+        if page is None:  # outside render (inside another fragment, or a test)
+            return Markup(_TOKEN_SLOT.join(piece.decode() for piece in pieces))  # noqa: S704
+        page.append(pieces)
+        return Markup(f"{_SPLICE}{len(page) - 1}\x00")  # noqa: S704
+
+    def pieces(self, name: str, values: dict[str, Any]) -> Pieces:
         # Times under a day old read "5 minutes ago": a fragment is good for the minute it was
-        # rendered in, so the minute is part of its key.
-        # The names in the order the call gives them: a template calls alike every time.
+        # rendered in, so the minute is part of its key. The names come in the order the call
+        # gives them: a template calls alike every time.
         minute = int(clock.now().timestamp() // 60)
         key = (name, minute, *values, *map(_frozen, values.values()))
         found = self.entries.get(key)
         if found is not None:
             self.entries.move_to_end(key)  # the least recently used go first
             return found
-        # Autoescaped template output, like any rendered page: safe to embed as it is.
-        html = Markup(self.env.get_template(name).render(values))  # noqa: S704
-        self._keep(key, html)
-        return html
+        outer = _page_pieces.set(None)  # a fragment inside this one is text within it
+        try:
+            html = self.env.get_template(name).render(values)
+        finally:
+            _page_pieces.reset(outer)
+        pieces = tuple(html.encode().split(_TOKEN_SLOT.encode()))
+        self._keep(key, pieces)
+        return pieces
 
-    def _keep(self, key: Hashable, html: Markup) -> None:
-        if 2 * len(html) > self.max_chars // 64:
+    def _keep(self, key: Hashable, pieces: Pieces) -> None:
+        size = 2 * sum(map(len, pieces))
+        if size > self.max_bytes // 64:
             return
-        self.entries[key] = html
-        self.chars += 2 * len(html)
-        while len(self.entries) > self.max_entries or self.chars > self.max_chars:
+        self.entries[key] = pieces
+        self.size += size
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
             _, dropped = self.entries.popitem(last=False)
-            self.chars -= 2 * len(dropped)
+            self.size -= 2 * sum(map(len, dropped))
+
+
+# A rendered fragment as UTF-8, cut at its form-token slots.
+Pieces = tuple[bytes, ...]
 
 
 def _frozen(value: Any) -> Hashable:
@@ -223,7 +242,7 @@ def _frozen(value: Any) -> Hashable:
     return cast(Hashable, value)
 
 
-templates.env.globals["fragment"] = Fragments(templates.env)
+templates.env.globals["fragment"] = fragments = Fragments(templates.env)
 
 # A form inside a shared fragment cannot carry the viewer's own token, so every form carries
 # this slot and render fills it in as the page leaves. Unguessable, and never in stored text:
@@ -231,6 +250,12 @@ templates.env.globals["fragment"] = Fragments(templates.env)
 _TOKEN_SLOT = "\x00" + secrets.token_hex(8) + "\x00"
 _TOKEN_FIELD = Markup(f'<input type="hidden" name="csrf_token" value="{_TOKEN_SLOT}">')  # noqa: S704
 templates.env.globals["form_token"] = lambda: _TOKEN_FIELD
+
+# While render runs a page, the fragments it meets stay bytes: the page holds a mark in their
+# place ("<_SPLICE>3<NUL>"), and render joins the page's own text, encoded, around them. A
+# page of posts is not encoded again on every view.
+_SPLICE = "\x00" + secrets.token_hex(8) + ":"
+_page_pieces: ContextVar[list[Pieces] | None] = ContextVar("porchlight_page_pieces", default=None)
 
 
 def render(
@@ -250,8 +275,25 @@ def render(
     ctx.update(here=here, section=here.split("/", 2)[1])
     query = request.scope.get("query_string")
     ctx.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")) if query else None)
-    html = templates.get_template(name).render(ctx)
-    return HTMLResponse(html.replace(_TOKEN_SLOT, ctx["csrf_token"]), status_code=status_code)
+    pieces: list[Pieces] = []
+    outer = _page_pieces.set(pieces)
+    try:
+        page = templates.get_template(name).render(ctx)
+    finally:
+        _page_pieces.reset(outer)
+    return HTMLResponse(_assemble(page, pieces, ctx["csrf_token"]), status_code=status_code)
+
+
+def _assemble(page: str, fragments: list[Pieces], csrf_token: str) -> bytes:
+    """The page's bytes: its text with the token in every slot, each fragment in its place."""
+    token = csrf_token.encode()
+    text, *marked = page.split(_SPLICE)
+    out = [text.replace(_TOKEN_SLOT, csrf_token).encode()]
+    for mark in marked:
+        index, _, text = mark.partition("\x00")
+        out.append(token.join(fragments[int(index)]))
+        out.append(text.replace(_TOKEN_SLOT, csrf_token).encode())
+    return b"".join(out)
 
 
 def refused(
