@@ -313,6 +313,7 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    app.router = web.IndexedRouter(routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.redis = redis
     app.state.bus = bus

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Host, Match, Router
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,6 +50,49 @@ class IdConvertor(Convertor[int]):
 
 
 register_url_convertor("id", IdConvertor())
+
+
+class IndexedRouter(Router):
+    """Starlette's router, first trying only the routes that could match the path's first part.
+
+    Starlette tries each of two hundred routes in turn, which cost a topic page a fifth of its
+    time. Here a path meets only the routes whose first part is the same text, or a parameter,
+    in the order given: the first that matches fully is the one Starlette's loop would find.
+    Anything else (a 405, a slash redirect, a 404, an app mounted under a root path) goes
+    through Starlette's own loop. The routes are fixed when the app is made.
+    """
+
+    def __init__(self, routes: list[BaseRoute], **options: Any) -> None:
+        super().__init__(routes, **options)
+        self._candidates: dict[str, tuple[BaseRoute, ...]] = {}
+        heads = {_first_part(route) for route in self.routes}
+        for head in heads - {None}:
+            self._candidates[str(head)] = tuple(
+                route for route in self.routes if _first_part(route) in (head, None)
+            )
+        self._anywhere = tuple(route for route in self.routes if _first_part(route) is None)
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan" and not scope.get("root_path"):
+            head = scope["path"].split("/", 2)[1]
+            for route in self._candidates.get(head, self._anywhere):
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self)
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)
+
+
+def _first_part(route: BaseRoute) -> str | None:
+    """The fixed text before a route's second slash, or None when it could be anything."""
+    path = getattr(route, "path", None)
+    if isinstance(route, Host) or not isinstance(path, str) or not path.startswith("/"):
+        return None
+    head = path.split("/", 2)[1]
+    return None if "{" in head else head
 
 
 def _template_dirs() -> list[Path]:
