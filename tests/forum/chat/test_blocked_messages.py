@@ -12,6 +12,7 @@ import pytest
 
 from forum.accounts import blocks
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.notifications import services as notifications
 from tests import factories
@@ -144,7 +145,7 @@ async def _client_for(live_server: LiveServer, person: User) -> httpx.AsyncClien
 async def test_a_moderators_direct_messages_reach_a_member_who_blocked_them(
     live_server: LiveServer, member: User, moderator: User
 ) -> None:
-    room = await chat.direct_room(moderator, "maria")
+    room = await chat_rooms.direct_room(moderator, "maria")
     await chat.send_message(moderator, room["id"], "An earlier note")
     await blocks.block(member, {"username": moderator.username})
     async with (

@@ -12,7 +12,7 @@ from forum.accounts.models import User
 from forum.aid import vocabularies
 from forum.aid.models import Aid
 from forum.boards.models import Post
-from forum.chat import services as chat
+from forum.chat import rooms as chat_rooms
 from forum.content import services as content
 from tests import factories
 from tests.conftest import RecordingReview
@@ -270,7 +270,7 @@ async def test_aid_posts_are_screened_hold_makes_them_pending(
 async def test_in_chat_hold_acts_as_flag_and_block_refuses_the_send(
     app: Any, member: User, moderator: User, review: RecordingReview
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     await _watch(moderator, "lottery", "hold")
     await _watch(moderator, "scam", "block")
     async with serving(app) as server, await server.connect(member) as ws:
