@@ -19,6 +19,7 @@ from forum.pagination import Page, cursor_id, decode_cursor, page_of
 from forum.validation import FieldErrors
 
 ROOM_COLUMNS = ("id", "kind", "name", "owner_id", "aid_id", "last_seq")
+ADDING = "add this person to this room"  # the neutral refusal: "You can't add this person …"
 
 
 # Who may do what: each rule once, here. ---------------------------------------------------------
@@ -250,6 +251,7 @@ async def add_member(actor: User | None, room_id: int, username: object) -> None
     """Invite someone into a private room (its owner or a moderator)."""
     room = await _managed_room(actor, room_id)
     person = await _active_user(username, "username")
+    await _require_not_apart(require_member(actor), room["owner_id"], person)
     try:
         await RoomMember.create(room_id=room["id"], user_id=person.id)
     except IntegrityError:
@@ -257,6 +259,17 @@ async def add_member(actor: User | None, room_id: int, username: object) -> None
     await events.publish(
         "chat.member_added", events.to_user(person.id), room_id=room_id, user_id=person.id
     )
+
+
+async def _require_not_apart(inviter: User, owner_id: int, person: User) -> None:
+    """Refuse to add someone apart by a block (either way) from who adds them or who owns the room.
+
+    Moderators are not exempt here as they are in direct conversations: they own every private
+    room, and being drawn into one is not a notice a member must receive.
+    """
+    for other_id in {inviter.id, owner_id}:
+        if await blocks.blocked_either(other_id, person.id):
+            raise blocks.cannot_message(person.id, await blocks.blocked_ids(inviter), ADDING)
 
 
 async def remove_member(actor: User | None, room_id: int, username: str) -> None:

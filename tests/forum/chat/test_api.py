@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from forum import ratelimits
+from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
@@ -123,6 +124,53 @@ async def test_who_may_add_members_to_a_private_room(
     assert response.status_code == expected, response.text
     joined = await RoomMember.filter(room_id=room["id"], user_id=newcomer.id).exists()
     assert joined is (expected == 204)
+
+
+@pytest.mark.parametrize(
+    ("blocker", "blocked", "adder", "message"),
+    [
+        ("owner", "maria", "owner", "You blocked this person; unblock them first."),
+        ("maria", "owner", "owner", "You can't add this person to this room."),
+        ("maria", "owner", "helper", "You can't add this person to this room."),
+        ("helper", "maria", "helper", "You blocked this person; unblock them first."),
+        ("maria", "helper", "helper", "You can't add this person to this room."),
+    ],
+)
+async def test_nobody_is_added_to_a_private_room_across_a_block(
+    client: httpx.AsyncClient,
+    member: User,
+    blocker: str,
+    blocked: str,
+    adder: str,
+    message: str,
+) -> None:
+    # Every private room's owner is a moderator, yet a block counts here: being drawn into a
+    # room is not a notice a member must receive.
+    owner = await factories.user(username="owner", role="moderator")
+    helper = await factories.user(username="helper", role="moderator")
+    people = {"owner": owner, "helper": helper, "maria": member}
+    room = await chat_rooms.create_room(owner, {"name": "Planning", "kind": "private"})
+    await chat_rooms.add_member(owner, room["id"], helper.username)
+    await blocks.block(people[blocker], {"username": blocked})
+    http = await factories.bearer(client, people[adder])
+    refused = await http.post(f"/api/v1/rooms/{room['id']}/members", json={"username": "maria"})
+    assert refused.status_code == 403, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["message"]) == ("cannot_message", message)
+    assert not await RoomMember.filter(room_id=room["id"], user_id=member.id).exists()
+    await blocks.unblock(people[blocker], blocked)
+    added = await http.post(f"/api/v1/rooms/{room['id']}/members", json={"username": "maria"})
+    assert added.status_code == 204
+
+
+async def test_a_block_between_two_members_does_not_stop_a_moderator_adding_either(
+    member: User, other_member: User, moderator: User
+) -> None:
+    room = await chat_rooms.create_room(moderator, {"name": "Planning", "kind": "private"})
+    await blocks.block(member, {"username": other_member.username})
+    await chat_rooms.add_member(moderator, room["id"], member.username)
+    await chat_rooms.add_member(moderator, room["id"], other_member.username)
+    assert await RoomMember.filter(room_id=room["id"]).count() == 3
 
 
 async def test_removing_a_member_ends_their_access(
