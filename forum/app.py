@@ -41,8 +41,8 @@ from forum.boards import posts as boards_posts
 from forum.boards import routes as boards_routes
 from forum.chat import api as chat_api
 from forum.chat import frames as chat_frames
+from forum.chat import rooms as chat_rooms
 from forum.chat import routes as chat_routes
-from forum.chat import services as chat_services
 from forum.content import screening
 from forum.content import services as content_services
 from forum.errors import InvalidInput, PorchlightError, RateLimited, ServiceUnavailable
@@ -186,7 +186,7 @@ def create_app(
     web.add_templates(MODERATION_TEMPLATES)
     # What counts as two people having interacted, for the "interacted" message setting: the
     # features know, accounts asks through this port.
-    blocks.count_as_interaction("chat.written_to", chat_services.has_written_to)
+    blocks.count_as_interaction("chat.written_to", chat_rooms.has_written_to)
     blocks.count_as_interaction("boards.replied_to", boards_posts.has_replied_to)
     bus = bus or events.EventBus()
     # Read and hashed once: pages link each file under a name that changes with its content.

@@ -10,6 +10,7 @@ from forum.aid import responses as aid_responses
 from forum.aid import services as aid
 from forum.boards import posts
 from forum.boards import services as boards
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 
 BOARDS = [
@@ -254,9 +255,11 @@ async def seed_demo() -> str | None:
 async def _seed_chat(people: dict[str, User]) -> None:
     """The lounge everyone can drop into, a room beside each board, a few first words."""
     moderator = people["ibrahim"]
-    lounge = await chat.create_room(moderator, {"name": "Neighbourhood lounge", "kind": "public"})
+    lounge = await chat_rooms.create_room(
+        moderator, {"name": "Neighbourhood lounge", "kind": "public"}
+    )
     for _, name, _ in BOARDS:
-        await chat.create_room(moderator, {"name": f"{name} chat", "kind": "public"})
+        await chat_rooms.create_room(moderator, {"name": f"{name} chat", "kind": "public"})
     for username, body in LOUNGE:
         await chat.send_message(people[username], lounge["id"], body)
 

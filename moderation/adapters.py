@@ -21,7 +21,7 @@ from forum.boards import review as boards_review
 from forum.boards import services as boards_services
 from forum.boards.models import PostStatus, TopicStatus
 from forum.chat import review as chat_review
-from forum.chat import services as chat_services
+from forum.chat import rooms as chat_rooms
 from forum.errors import InvalidInput, NotFound
 from moderation.models import TargetType
 
@@ -247,7 +247,7 @@ class MessageAdapter(Adapter):
         message = await chat_review.stored_message(target_id)
         if message is None or message["deleted"] or message["hidden"]:
             raise NotFound("There is no such message.")
-        await chat_services.access_room(actor, message["room_id"])
+        await chat_rooms.access_room(actor, message["room_id"])
 
     async def hide(self, target_id: int) -> bool:
         return await chat_review.set_message_hidden(target_id, True)

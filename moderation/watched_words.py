@@ -19,7 +19,7 @@ from forum.accounts.models import User
 from forum.accounts.services import require_staff
 from forum.content import screening
 from forum.content import services as content
-from forum.content.models import WORD_ACTIONS
+from forum.content.models import PATTERN_KEY_MAX, WORD_ACTIONS
 from forum.errors import InvalidInput
 from forum.openapi import INTEGER, MOMENT, STRING, Component, enum, nullable, record
 from forum.validation import Body, Choice, FieldErrors, Text
@@ -75,7 +75,7 @@ async def list_words(actor: User | None) -> list[dict[str, Any]]:
 
 
 async def add_word(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Watch a word or phrase (moderators); the same pattern again changes its action."""
+    """Watch a word or phrase (moderators); one watched already is a 422 on `pattern`."""
     moderator = require_staff(actor)
     errors = FieldErrors()
     values = WORD_BODY.read(data, errors)
@@ -83,6 +83,8 @@ async def add_word(actor: User | None, data: Mapping[str, Any]) -> dict[str, Any
         cleaned = screening.clean_pattern(values["pattern"])
         if cleaned is None:
             errors.add("pattern", "A pattern needs at least one letter or digit.")
+        elif len(screening.pattern_key(cleaned)) > PATTERN_KEY_MAX:
+            errors.add("pattern", "This pattern is too long once its letters are spelt out.")
         else:
             values["pattern"] = cleaned
     errors.raise_if_any()

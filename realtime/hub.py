@@ -17,6 +17,9 @@ OUTGOING_MAX = 256  # frames waiting for a slow reader before it is disconnected
 # A channel name under this prefix is an order, not a frame: close every local connection on
 # the channel named after it ("close:user:7"), with the code and reason the text carries.
 CLOSE_PREFIX = "close:"
+# How a presence frame begins as the socket encodes it ({"type": "presence", "room", "users"}):
+# a connection that muted someone gets the list without them, re-encoded once per mute set.
+PRESENCE_START = '{"type":"presence",'
 
 
 @dataclass(eq=False)
@@ -114,9 +117,17 @@ class Hub:
         if channel.startswith(CLOSE_PREFIX):
             return self._close(channel.removeprefix(CLOSE_PREFIX), text)
         delivered = 0
+        presence = text.startswith(PRESENCE_START)
+        heard: dict[frozenset[int], str] = {}
         for connection in self.connections(channel):
             if connection.id != exclude and (sender is None or sender not in connection.muted):
-                connection.push(text)
+                if presence and connection.muted:
+                    muted = connection.muted
+                    if muted not in heard:
+                        heard[muted] = _present_without(text, muted)
+                    connection.push(heard[muted])
+                else:
+                    connection.push(text)
                 delivered += 1
         return delivered
 
@@ -139,3 +150,10 @@ class Hub:
 
     def open_connections(self) -> int:
         return len(self._channels.get("everyone", ()))
+
+
+def _present_without(text: str, muted: frozenset[int]) -> str:
+    """A presence frame without the people this listener muted (a withheld alias has no id)."""
+    frame = json.loads(text)
+    frame["users"] = [user for user in frame["users"] if user.get("id") not in muted]
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from starlette.applications import Starlette
 from tortoise.backends.base.config_generator import generate_config
 from tortoise.context import TortoiseContext, tortoise_test_context
@@ -26,6 +27,24 @@ from tests import factories
 TEST_DATABASE_URL = os.environ.get("PORCHLIGHT_TEST_DATABASE_URL") or "sqlite://:memory:"
 TEST_REDIS_URL = os.environ.get("PORCHLIGHT_TEST_REDIS_URL") or None
 BASE_URL = "http://127.0.0.1:8000"
+
+# The property tests (tests/forum/content/test_sanitizer_properties.py) draw the same examples on
+# every run, here and in CI: derandomized, so a run cannot fail on a draw the one before did not
+# make, and the examples change only with the tests or Hypothesis itself. To look for new
+# failures, draw fresh ones: `pytest --hypothesis-profile=explore tests/forum/content`.
+settings.register_profile(
+    "porchlight",
+    max_examples=500,
+    derandomize=True,
+    deadline=None,
+    database=None,  # nothing written to .hypothesis/ in the checkout
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore", settings.get_profile("porchlight"), derandomize=False, max_examples=5000
+)
+settings.load_profile("porchlight")
 
 # Real argon2id, at a cost that keeps the suite fast; production uses the library defaults.
 passwords.configure(time_cost=1, memory_cost=1024, parallelism=1)

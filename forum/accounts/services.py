@@ -12,7 +12,7 @@ from forum.accounts import forms, passwords, standing
 from forum.accounts.models import STAFF_ROLES, Invite, Session, User, UserStatus
 from forum.accounts.sessions import digest, forget_user
 from forum.content import services as content
-from forum.content.lookalikes import skeleton
+from forum.content.lookalikes import run_skeletons, skeleton, word_skeletons
 from forum.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from forum.validation import FieldErrors
 
@@ -20,8 +20,15 @@ TRUST_LEVELS = range(0, forms.TRUST_LEVEL_MAX + 1)
 DELETED_NAME = "deleted user"
 # Words only staff may wear in a name: a member called "Moderator Mo" or "Porchlight Team" could
 # ask a lonely neighbour for her password. Compared as skeletons, whatever the case, accents,
-# spacing or lookalike letters ("M0d3rator", "Аdmin" with a Cyrillic А).
-STAFF_WORDS = ("moderator", "admin", "administrator", "porchlight", "staff")
+# spacing or lookalike letters ("M0d3rator", "Аdmin" with a Cyrillic А). No ordinary word holds
+# these, so they are refused wherever they read:
+STAFF_WORDS = ("moderator", "administrator", "porchlight")
+# ... these begin or end no ordinary word ("Sysadmin", "AdminJo", "the_admin"), but some words
+# hold them inside ("Badminton", "Sysadmina"), which stay free:
+STAFF_WORD_EDGES = ("admin",)
+# ... and these are whole words of a name only ("Ask Staff", "Staffs"): names and places hold
+# them ("Stafford", "Falstaff", "Flagstaff").
+STAFF_WORDS_WHOLE = ("staff",)
 # A staff member's name shorter than this (as a skeleton) is refused only whole: "Ann" the
 # moderator must not refuse every "Joanne".
 STAFF_NAME_CONTAINED_FROM = 5
@@ -57,7 +64,7 @@ async def _refuse_staff_lookalikes(errors: FieldErrors, names: Mapping[str, str]
     )
     staff_names = {skeleton(name) for pair in staff for name in pair if name} - {""}
     for field, folded in wanted.items():
-        if any(skeleton(word) in folded for word in STAFF_WORDS):
+        if _wears_staff_word(names[field]):
             errors.add(
                 field, "Names like the site's or its staff's are kept for staff; choose another."
             )
@@ -66,6 +73,22 @@ async def _refuse_staff_lookalikes(errors: FieldErrors, names: Mapping[str, str]
             for name in staff_names
         ):
             errors.add(field, "That name looks like one of our moderators'; choose another.")
+
+
+def _wears_staff_word(name: str) -> bool:
+    if any(skeleton(word) in skeleton(name) for word in STAFF_WORDS):
+        return True
+    # An edge is looked for in each word alone: across words, "Brad Min" would end in "admin".
+    edges = [skeleton(word) + plural for word in STAFF_WORD_EDGES for plural in ("", "s")]
+    if any(w.startswith(edge) or w.endswith(edge) for w in word_skeletons(name) for edge in edges):
+        return True
+    # A whole word may be spelt out over several: "A d m i n", "Ad-min", "Sta ff".
+    whole = {
+        skeleton(word) + plural
+        for word in (*STAFF_WORD_EDGES, *STAFF_WORDS_WHOLE)
+        for plural in ("", "s")
+    }
+    return not whole.isdisjoint(run_skeletons(name))
 
 
 async def _create_user(

@@ -97,6 +97,8 @@ async def list_aid(
     if reviewed_only:
         where.append("a.review = ?")
         params.append(AidReview.VISIBLE.value)
+    # A blocked person's posts are hidden for the blocker (they stay for everyone else).
+    where.append(_not_by(await blocks.blocked_ids(user)))
     after, after_params = _after(sort, cursor)
     found = await services.rows(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
@@ -105,6 +107,14 @@ async def list_aid(
     )
     shown = [services.present(user, row) for row in found]
     return page_of(shown, limit, lambda r: _key(sort, r))
+
+
+def _not_by(authors: frozenset[int]) -> str:
+    """The SQL condition leaving out these people's posts."""
+    if not authors:
+        return "1 = 1"
+    # Whole numbers from the database, written out: a list of any length, no placeholder limit.
+    return f"a.author_id NOT IN ({','.join(str(int(i)) for i in sorted(authors))})"
 
 
 SUMMARY = ("id", "kind", "title", "status", "urgency", "category_name", "area_name", "expires_at")
@@ -130,12 +140,10 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
     reviewed, reviewed_params = services.reviewed_condition(actor)
     # Nobody is suggested to someone they blocked or who blocked them: neither could respond.
     apart = await blocks.blocked_ids(user) | await blocks.blocker_ids(user.id)
-    # Whole numbers from the database, written out: a list of any length, no placeholder limit.
-    unless = f"AND a.author_id NOT IN ({','.join(str(int(i)) for i in sorted(apart))}) "
     found = await services.rows(
         f"WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? AND {reviewed} "
-        + (unless if apart else "")
-        + "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC "
+        f"AND {_not_by(apart)} "
+        "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC "
         "LIMIT ?",
         (
             opposite.value,
@@ -154,8 +162,9 @@ async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:
     """The latest public thank-yous, and how many requests were fulfilled in each category."""
     user = require_member(actor)
     reviewed, reviewed_params = services.reviewed_condition(user)
+    hidden = _not_by(await blocks.blocked_ids(user))
     thanked = await services.rows(
-        f"WHERE a.thanked_at IS NOT NULL AND {reviewed} "
+        f"WHERE a.thanked_at IS NOT NULL AND {reviewed} AND {hidden} "
         "ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?",
         (*reviewed_params, limit),
     )

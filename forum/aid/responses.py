@@ -12,6 +12,7 @@ from forum.accounts import blocks, standing
 from forum.accounts.models import User
 from forum.aid import forms, services
 from forum.aid.models import AidResponse, AidStatus, ResponseStatus
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.errors import Conflict, NotFound, PermissionDenied
 from forum.guards import require_member
@@ -58,7 +59,7 @@ async def respond(actor: User | None, aid_id: int, data: Mapping[str, Any]) -> d
     await ratelimits.check_action("aid_response", actor_id=user.id)
     try:
         async with database.transaction():
-            room = await chat.open_linked_room(
+            room = await chat_rooms.open_linked_room(
                 [owner, user],
                 name=f"Hand-off: {aid['title']}"[:80],
                 aid_id=aid_id,
@@ -128,7 +129,7 @@ async def accept(actor: User | None, aid_id: int, response_id: int) -> dict[str,
             raise Conflict("The post changed meanwhile; look again.", code="lifecycle")
         await AidResponse.filter(id=response_id).update(status=ResponseStatus.ACCEPTED)
         # Accepting is when the helper learns who asked (issue 7): the thread names them now.
-        await chat.show_member_as(response["room_id"], owner.id, None)
+        await chat_rooms.show_member_as(response["room_id"], owner.id, None)
         others = cast(
             list[int],
             await AidResponse.filter(aid_id=aid_id, status=ResponseStatus.PENDING).values_list(

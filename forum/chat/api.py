@@ -11,6 +11,7 @@ from starlette.routing import Route
 from forum import openapi, web
 from forum.accounts.api import AUTHOR
 from forum.chat import forms, services
+from forum.chat import rooms as chat_rooms
 from forum.chat.models import RoomKind
 from forum.errors import BadRequest
 from forum.openapi import BOOLEAN, INTEGER, MOMENT, STRING, Component, Link, enum, nullable, record
@@ -79,7 +80,7 @@ def room_json(room: dict[str, Any]) -> dict[str, Any]:
 @openapi.operation({200: openapi.page(ROOM)}, signed_in=True, paged=True)
 async def room_list(request: Request) -> Response:
     """Rooms this person may read, with their unread counts."""
-    page = await services.list_rooms(
+    page = await chat_rooms.list_rooms(
         request.state.user,
         cursor=request.query_params.get("cursor"),
         limit=clamp_limit(request.query_params.get("limit"), default=100),
@@ -92,7 +93,7 @@ async def room_list(request: Request) -> Response:
 @openapi.operation({201: ROOM}, body=forms.ROOM, errors=(403,), signed_in=True, links=_ROOM_LINKS)
 async def room_create(request: Request) -> Response:
     """Open a public or private room (moderators)."""
-    room = await services.create_room(request.state.user, await web.read_json(request))
+    room = await chat_rooms.create_room(request.state.user, await web.read_json(request))
     return web.json_response(room_json(room), 201)
 
 
@@ -103,14 +104,14 @@ async def room_direct(request: Request) -> Response:
     """The direct room with someone, opened the first time; 403 `cannot_message` when a block
     or their message setting does not let this person write to them."""
     data = await web.read_json(request)
-    room = await services.direct_room(request.state.user, data.get("username"))
+    room = await chat_rooms.direct_room(request.state.user, data.get("username"))
     return web.json_response(room_json(room))
 
 
 @openapi.operation({200: ROOM}, signed_in=True)
 async def room_detail(request: Request) -> Response:
     """One room."""
-    room = await services.access_room(request.state.user, request.path_params["id"])
+    room = await chat_rooms.access_room(request.state.user, request.path_params["id"])
     return web.json_response(room_json(room))
 
 
@@ -152,7 +153,7 @@ async def room_read(request: Request) -> Response:
 async def member_add(request: Request) -> Response:
     """Invite someone into a private room (its owner or a moderator)."""
     data = await web.read_json(request)
-    await services.add_member(request.state.user, request.path_params["id"], data.get("username"))
+    await chat_rooms.add_member(request.state.user, request.path_params["id"], data.get("username"))
     return Response(status_code=204)
 
 
@@ -160,7 +161,7 @@ async def member_add(request: Request) -> Response:
 async def member_remove(request: Request) -> Response:
     """Take someone out of a private room (its owner or a moderator)."""
     room_id, username = request.path_params["id"], request.path_params["username"]
-    await services.remove_member(request.state.user, room_id, username)
+    await chat_rooms.remove_member(request.state.user, room_id, username)
     return Response(status_code=204)
 
 

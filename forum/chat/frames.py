@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 from forum import ratelimits
 from forum.accounts import blocks
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services
 from forum.errors import PorchlightError, RateLimited
 from forum.validation import whole_number
@@ -114,10 +115,10 @@ async def _subscribe(
     if since_raw is not None and (since is None or isinstance(since_raw, str) or since < 0):
         raise FrameError("bad_frame", "since must be a seq number.")
     # Membership is checked before listening, so a refused subscriber never hears a frame.
-    room = await services.access_room(user, room_id)
+    room = await chat_rooms.access_room(user, room_id)
     # Listen first, then read what was missed: a message stored in between arrives twice at
     # worst (the client drops a seq it has), never not at all.
-    alias = await services.member_alias(room_id, user.id) if room["aid_id"] else None
+    alias = await chat_rooms.member_alias(room_id, user.id) if room["aid_id"] else None
     author = services.withheld_author(alias) if alias else connection.author
     if room_id in connection.rooms and connection.author_in(room_id) != author:
         await channel.set_presence(connection, room_id, False)  # the old entry goes first

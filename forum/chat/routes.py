@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from forum import web
 from forum.accounts.middleware import require_user
+from forum.chat import rooms as chat_rooms
 from forum.chat import services
 from forum.errors import InvalidInput, PermissionDenied
 
@@ -18,8 +19,8 @@ PAGE_MESSAGES = 50
 
 async def _room_context(request: Request, room_id: int) -> dict[str, Any]:
     user = require_user(request)
-    room = await services.access_room(user, room_id)
-    rooms = await services.list_rooms(user)
+    room = await chat_rooms.access_room(user, room_id)
+    rooms = await chat_rooms.list_rooms(user)
     messages = await services.history(user, room_id, limit=PAGE_MESSAGES)
     for listed in rooms.items:
         if listed["id"] == room_id:
@@ -35,7 +36,7 @@ async def _room_context(request: Request, room_id: int) -> dict[str, Any]:
 
 async def chat_home(request: Request) -> Response:
     """Every room this person may read, with unread counts, and a way to message someone."""
-    rooms = await services.list_rooms(require_user(request))
+    rooms = await chat_rooms.list_rooms(require_user(request))
     return web.render(request, "chat/rooms.html", {"rooms": rooms.items, "form": {}})
 
 
@@ -66,9 +67,9 @@ async def direct_open(request: Request) -> Response:
     """Open (or find) the direct room with someone, from the form on the rooms page."""
     form = await web.read_form(request)
     try:
-        room = await services.direct_room(request.state.user, form.get("username"))
+        room = await chat_rooms.direct_room(request.state.user, form.get("username"))
     except (InvalidInput, PermissionDenied) as exc:
-        rooms = await services.list_rooms(require_user(request))
+        rooms = await chat_rooms.list_rooms(require_user(request))
         return web.refused(request, "chat/rooms.html", exc, form, rooms=rooms.items)
     return web.redirect(f"/chat/{room['id']}")
 

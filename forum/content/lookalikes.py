@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
+from collections.abc import Iterator
 
 # Letters from other scripts (and digits, symbols, small capitals) that pass for Latin ones in
 # most fonts: "Аdmin" with a Cyrillic А, "m0derat0r", "ѕtaff". Not Unicode's full confusables
@@ -48,3 +50,47 @@ def skeleton(text: str) -> str:
     for pair, single in _PAIRS:
         letters = letters.replace(pair, single)
     return _REPEATS.sub(r"\1", letters)
+
+
+def _is_word_character(ch: str) -> bool:
+    """Letters, digits, accents and the symbols that pass for letters ("@dmin", "Adm!n")."""
+    return ch.isalnum() or unicodedata.category(ch).startswith("M") or ch in _STAND_INS
+
+
+def words(text: str) -> list[str]:
+    """The words of a name as a reader splits them: at spaces and punctuation, where a lower-case
+    letter meets a capital ("TheAdmin"), but not at hidden characters, which show as nothing."""
+    found: list[str] = []
+    current = ""
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            continue
+        letter = _is_word_character(ch)
+        if current and (not letter or (current[-1].islower() and ch.isupper())):
+            found.append(current)
+            current = ""
+        if letter:
+            current += ch
+    if current:
+        found.append(current)
+    return found
+
+
+def word_skeletons(text: str) -> set[str]:
+    """The skeleton of each word of text, each also without the digits around it ("Admin2024")."""
+    return {folded for word in words(text) for folded in _readings(word)} - {""}
+
+
+def run_skeletons(text: str) -> set[str]:
+    """The same for every run of adjacent words: "A d m i n" and "Ad-min" read "admin"."""
+    return {folded for run in _runs(words(text)) for folded in _readings(run)} - {""}
+
+
+def _runs(parts: list[str]) -> Iterator[str]:
+    for start in range(len(parts)):
+        for end in range(start + 1, len(parts) + 1):
+            yield "".join(parts[start:end])
+
+
+def _readings(part: str) -> tuple[str, str]:
+    return skeleton(part), skeleton(part.strip(string.digits))

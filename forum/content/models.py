@@ -15,6 +15,8 @@ class WordAction(StrEnum):
 
 
 WORD_ACTIONS = tuple(WordAction)
+# Room for a 100-character pattern of letters that spell out longer ("ﬃ" is "ffi").
+PATTERN_KEY_MAX = 400
 
 
 class WatchedWord(Model):
@@ -22,6 +24,9 @@ class WatchedWord(Model):
 
     id = fields.IntField(primary_key=True)
     pattern = fields.CharField(max_length=100)
+    # The pattern as matching reads it (screening.pattern_key: no case, accents, invisible
+    # characters or extra spaces): one row per key, however the moderator typed it.
+    pattern_key = fields.CharField(max_length=PATTERN_KEY_MAX, unique=True)
     action = fields.CharField(max_length=8)
     # Typed as any Model: the content layer sits below accounts and may not import its User.
     created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(

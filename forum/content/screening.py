@@ -172,6 +172,11 @@ def clean_pattern(raw: str) -> str | None:
     return pattern
 
 
+def pattern_key(pattern: str) -> str:
+    """What a pattern reads as to matching: two patterns with one key are the same watched word."""
+    return " ".join(fold(pattern).split())
+
+
 @dataclass(frozen=True)
 class Watched:
     id: int

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from forum import readcache
+from tortoise.exceptions import IntegrityError
+
+from forum import database, readcache
 from forum.content import screening
 from forum.content.models import WatchedWord
-from forum.errors import NotFound
+from forum.errors import InvalidInput, NotFound
 
 CACHE = "watched_words"
 # Another worker's change to the list shows within this long.
@@ -50,16 +52,27 @@ async def list_words() -> list[dict[str, Any]]:
 
 
 async def add_word(values: Mapping[str, Any], created_by: int | None) -> dict[str, Any]:
-    """Add a pattern; the same pattern again changes its action instead of repeating it."""
-    existing = await WatchedWord.filter(pattern=values["pattern"]).first()
-    if existing is not None:
-        existing.action = values["action"]
-        await existing.save(update_fields=["action"])
-        word = existing
-    else:
-        word = await WatchedWord.create(
-            pattern=values["pattern"], action=values["action"], created_by_id=created_by
-        )
+    """Watch a pattern; one that reads as a watched pattern already is a 422 on `pattern`."""
+    key = screening.pattern_key(values["pattern"])
+    try:
+        # A savepoint: after a lost race the transaction can still read who won it.
+        async with database.transaction():
+            word = await WatchedWord.create(
+                pattern=values["pattern"],
+                pattern_key=key,
+                action=values["action"],
+                created_by_id=created_by,
+            )
+    except IntegrityError:
+        existing = await WatchedWord.filter(pattern_key=key).first()
+        if existing is None:
+            raise
+        raise InvalidInput(
+            fields={
+                "pattern": f"“{existing.pattern}” is watched already ({existing.action}):"
+                " remove it from the list first to change what happens."
+            }
+        ) from None
     _forget()
     return {name: getattr(word, name) for name in COLUMNS}
 

@@ -7,6 +7,7 @@
 
   var roomId = Number(root.dataset.room);
   var csrf = root.dataset.csrf;
+  var me = Number(root.dataset.me);
   var list = root.querySelector("[data-messages]");
   var form = root.querySelector("[data-send]");
   var field = form.querySelector("textarea");
@@ -56,8 +57,23 @@
       body.className = "message__body";
       body.innerHTML = message.body_html; // sanitized by the server, never built from the text here
       li.append(body);
+      if (message.author.id !== me) li.append(reportLink(message));
     }
     return li;
+  }
+
+  // The same link the server puts under someone else's message (chat/room.html).
+  function reportLink(message) {
+    var link = document.createElement("a");
+    link.className = "meta";
+    link.href = "/report?target_type=message&target_id=" + encodeURIComponent(message.id);
+    link.rel = "nofollow";
+    link.textContent = "Report";
+    var what = document.createElement("span");
+    what.className = "visually-hidden";
+    what.textContent = " this message";
+    link.append(what);
+    return link;
   }
 
   function place(message) {

@@ -140,6 +140,21 @@ async def test_a_message_typed_in_one_browser_appears_in_the_other(
     # The sender's local echo is replaced by the stored message, not left beside it.
     await walter.wait_for_selector(".message:not(.message--pending) >> text=Anyone walking")
     assert await walter.locator(".message--pending").count() == 0
+    # A message arriving live can be reported like one the server rendered, with the same
+    # link; nobody is offered to report their own.
+    arrived = june.locator(".message", has_text="Anyone walking to the market?")
+    live_link = await arrived.get_by_role("link", name="Report this message").get_attribute("href")
+    assert live_link is not None
+    assert re.fullmatch(r"/report\?target_type=message&target_id=\d+", live_link)
+    mine = walter.locator(".message", has_text="Anyone walking to the market?")
+    assert await mine.get_by_role("link", name="Report this message").count() == 0
+    await june.reload()
+    rendered = june.locator(".message", has_text="Anyone walking to the market?")
+    assert (
+        await rendered.get_by_role("link", name="Report this message").get_attribute("href")
+        == live_link
+    )
+    await june.wait_for_selector("text=Connected.")
     # Presence arrives as its own frame, a moment after the messages: wait for it, then count.
     await june.wait_for_selector("text=Here now")
     assert await june.locator("text=Here now").count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
 from forum import database, migrations
 from forum.settings import Settings
+from tests import servers
 
 
 async def test_models_and_migrations_are_in_step() -> None:
@@ -75,3 +77,35 @@ async def test_every_migration_upgrades_a_database_that_already_has_rows(tmp_pat
         _fill_every_table(tmp_path / "m.db", n)
     with sqlite3.connect(tmp_path / "m.db") as db:
         assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == len(names)
+
+
+async def test_0013_merges_watched_words_that_read_the_same_keeping_the_strictest(
+    tmp_path: Path,
+) -> None:
+    """On the engine under test: rows written before the unique key become one per key."""
+    scratch = servers.fresh_database(tmp_path)
+    url = await asyncio.to_thread(scratch.__enter__)
+    try:
+        config = database.tortoise_config(url)
+        async with TortoiseContext():
+            await tortoise_migrate(config=config, target="models.0012_watched_words")
+        async with TortoiseContext() as context:
+            await context.init(config=config)
+            seeded = [("Scam", "flag"), ("lottery", "hold"), ("scám", "block"), ("SCAM", "hold")]
+            values = ", ".join(f"('{p}', '{a}', '2026-01-01 00:00:00')" for p, a in seeded)
+            await connections.get("default").execute_script(
+                f"INSERT INTO watched_words (pattern, action, created_at) VALUES {values}"  # noqa: S608
+            )
+        async with TortoiseContext():
+            await tortoise_migrate(config=config, target="models.0013_watched_word_keys")
+        async with TortoiseContext() as context:
+            await context.init(config=config)
+            _, rows = await connections.get("default").execute_query(
+                "SELECT id, pattern, pattern_key, action FROM watched_words ORDER BY id"
+            )
+        assert [tuple(row.values()) for row in map(dict, rows)] == [
+            (1, "Scam", "scam", "block"),
+            (2, "lottery", "lottery", "hold"),
+        ]
+    finally:
+        await asyncio.to_thread(scratch.__exit__, None, None, None)

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from forum import ratelimits
 from forum.accounts.models import User
 from forum.aid import vocabularies
-from forum.chat import services as chat
+from forum.chat import rooms as chat_rooms
 from forum.errors import RateLimited
 from tests import factories
 from tests.conftest import BASE_URL, TEST_REDIS_URL
@@ -313,7 +313,7 @@ async def test_reports_have_a_named_limit_per_person_and_per_address(limits: Lim
 async def test_chat_sends_over_the_socket_use_the_table_per_person_and_per_address(
     app: Starlette, limits: Limits, moderator: User
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     ana, ben = await factories.user(username="ana"), await factories.user(username="ben")
 
     async def send(ws: Any, n: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from forum.accounts.models import User
 from forum.aid import vocabularies
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from tests import factories
 from tests.forum.chat.conftest import LiveServer, serving
@@ -39,7 +40,7 @@ async def content(member: User, other_member: User, moderator: User) -> Content:
     topic = await factories.topic(author=other_member, title="Selling cheap phones")
     post = await factories.reply(author=other_member, topic_id=topic["id"], body="Send money first")
     aid = await factories.aid(author=other_member)
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     message, _ = await chat.send_message(other_member, room["id"], "Wire me the money")
     return Content(topic=topic, post=post, aid=aid, message=message, room=room)
 

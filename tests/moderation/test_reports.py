@@ -9,6 +9,7 @@ import pytest
 from forum.accounts.models import User
 from forum.boards import review as boards_review
 from forum.boards.models import PostStatus
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from moderation import reports
 from moderation.models import QueueItem, Report
@@ -77,7 +78,7 @@ async def test_reporting_what_you_cannot_see_is_a_404(
     report: Any, content: Any, member: User, other_member: User, moderator: User
 ) -> None:
     third = await factories.user(username="tess")
-    direct = await chat.direct_room(other_member, "tess")
+    direct = await chat_rooms.direct_room(other_member, "tess")
     private, _ = await chat.send_message(other_member, direct["id"], "Just between us")
     assert (await report(member, "message", private["id"])).status_code == 404
     assert (await report(third, "message", private["id"])).status_code == 201

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.events import Event, to_room, to_user
 from realtime.hub import Connection, Hub
-from realtime.socket import LiveChannel
+from realtime.socket import LiveChannel, encode
 from tests.conftest import TEST_REDIS_URL
 
 
@@ -98,3 +99,17 @@ async def test_a_mute_and_a_sender_travel_through_redis_to_another_process(
     await first.publish("room:3", "from 9 again", sender=9)
     await _until(lambda: muting.outgoing.qsize() >= 1)
     assert _drain(muting) == ["from 9 again"]
+
+
+async def test_a_presence_frame_leaves_out_whom_each_listener_muted() -> None:
+    hub = Hub()
+    muting, other = _listener(hub, 1), _listener(hub, 2)
+    hub.mute(1, frozenset({9}))
+    here = [{"id": 1}, {"id": 9}, {"id": None, "display_name": "a neighbour in Elm Street"}]
+    text = encode({"type": "presence", "room": 3, "users": here})
+    assert hub.deliver("room:3", text) == 2
+    assert [json.loads(t)["users"] for t in _drain(muting)] == [[here[0], here[2]]]
+    assert _drain(other) == [text]
+    # Any other frame naming the muted person in its text goes through untouched.
+    assert hub.deliver("room:3", encode({"type": "message", "users": here})) == 2
+    assert json.loads(_drain(muting)[0])["users"] == here

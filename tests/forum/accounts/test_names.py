@@ -7,7 +7,7 @@ import pytest
 
 from forum.accounts import services
 from forum.accounts.models import User
-from forum.content.lookalikes import skeleton
+from forum.content.lookalikes import skeleton, words
 from forum.errors import InvalidInput
 from tests import factories
 from tests.forum.pages import form_token, join, submit
@@ -108,6 +108,16 @@ POSING_NAMES = [
     pytest.param("ａｄｍｉｎ", id="fullwidth"),
     pytest.param("ᴀᴅᴍɪɴ", id="small-capitals"),
     pytest.param("Adm!n", id="exclamation-for-i"),
+    pytest.param("Sysadmin", id="admin-ending-a-word"),
+    pytest.param("Adminjo", id="admin-starting-a-word"),
+    pytest.param("TheAdmin", id="admin-after-a-capital"),
+    pytest.param("Admin2024", id="admin-with-digits"),
+    pytest.param("Admins", id="admin-plural"),
+    pytest.param("Ad-min", id="admin-split"),
+    pytest.param("Sta ff", id="staff-split"),
+    pytest.param("Site Staffs", id="staff-plural"),
+    pytest.param("Badministrator", id="administrator-inside-a-word"),
+    pytest.param("Moderatorbob", id="moderator-inside-a-word"),
 ]
 
 
@@ -135,6 +145,8 @@ async def test_a_display_name_passing_for_staff_is_refused_on_the_profile(
     "username",
     [
         "admin",
+        "siteadmin",
+        "admin_jo",
         "Administrator",
         "moderator_mo",
         "porchlight-help",
@@ -149,6 +161,43 @@ async def test_a_username_passing_for_staff_is_refused_at_sign_up(
     response = await client.post("/api/v1/auth/register", json=_sign_up(username, "Jo"))
     assert response.status_code == 422
     assert response.json()["error"]["fields"] == {"username": STAFF_WORD}
+
+
+# A name that holds a short staff word inside a longer word of its own is an ordinary name:
+# "admin" is refused only where a word begins or ends with it (and never across two words, as
+# in "Brad Min"), "staff" only as a word of its own; "moderator", "administrator" and
+# "porchlight" stay refused anywhere (above), since no ordinary word holds them.
+ORDINARY_NAMES_HOLDING_A_STAFF_WORD = [
+    pytest.param("Badminton Bob", id="badminton"),
+    pytest.param("Sysadmina", id="admin-inside-a-word"),
+    pytest.param("Gladminton", id="admin-inside-a-made-up-word"),
+    pytest.param("Brad Min", id="admin-across-two-words"),
+    pytest.param("Stafford", id="stafford"),
+    pytest.param("Falstaff", id="falstaff"),
+    pytest.param("Flagstaff Fiona", id="flagstaff"),
+    pytest.param("Staffan Berg", id="staffan"),
+]
+
+
+@pytest.mark.parametrize("name", ORDINARY_NAMES_HOLDING_A_STAFF_WORD)
+async def test_a_name_holding_a_staff_word_inside_another_word_is_welcome(
+    client: httpx.AsyncClient, member: User, name: str
+) -> None:
+    signed_up = await client.post("/api/v1/auth/register", json=_sign_up("neighbour", name))
+    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.json()["user"]["display_name"] == name
+    http = await factories.bearer(client, member)
+    changed = await http.patch("/api/v1/me", json={"display_name": name})
+    assert changed.status_code == 200, changed.text
+    assert (await User.get(id=member.id)).display_name == name
+
+
+@pytest.mark.parametrize("username", ["badminton_bob", "sysadmina", "stafford"])
+async def test_a_username_holding_a_staff_word_inside_another_word_is_welcome(
+    client: httpx.AsyncClient, db: None, username: str
+) -> None:
+    response = await client.post("/api/v1/auth/register", json=_sign_up(username, "Jo"))
+    assert response.status_code == 201, response.text
 
 
 async def test_a_name_like_a_staff_members_is_refused(
@@ -248,3 +297,18 @@ async def test_the_settings_page_keeps_the_input_and_names_the_field(
 )
 def test_skeleton_folds_case_accents_spacing_and_lookalikes(text: str, folded: str) -> None:
     assert skeleton(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("Badminton Bob", ["Badminton", "Bob"]),
+        ("TheAdmin", ["The", "Admin"]),
+        ("the_admin-2", ["the", "admin", "2"]),
+        ("Ad\u200bmin", ["Admin"]),
+        ("@dm!n", ["@dm!n"]),
+        ("José Núñez", ["José", "Núñez"]),
+    ],
+)
+def test_words_split_where_a_reader_does(text: str, split: list[str]) -> None:
+    assert words(text) == split

@@ -17,6 +17,7 @@ from forum.aid import responses, vocabularies
 from forum.aid import services as aid_services
 from forum.boards import posts
 from forum.boards.models import Post
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.chat.models import Message
 from forum.errors import PermissionDenied
@@ -157,9 +158,9 @@ async def test_the_silence_lifts_itself_when_its_time_passes(
 async def test_chat_refuses_a_silenced_sender_but_not_a_message_to_the_moderators(
     app: Any, member: User, other_member: User, moderator: User
 ) -> None:
-    lounge = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
-    to_neighbour = await chat.direct_room(member, other_member.username)
-    to_moderator = await chat.direct_room(member, moderator.username)
+    lounge = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    to_neighbour = await chat_rooms.direct_room(member, other_member.username)
+    to_moderator = await chat_rooms.direct_room(member, moderator.username)
     await _silence(member)
     async with serving(app) as server, await server.connect(member) as ws:
         results = {}
@@ -180,7 +181,7 @@ async def test_chat_refuses_a_silenced_sender_but_not_a_message_to_the_moderator
 async def test_the_chat_form_refuses_a_silenced_member_with_the_message_kept(
     app: Any, client: httpx.AsyncClient, member: User, other_member: User
 ) -> None:
-    room = await chat.direct_room(member, other_member.username)
+    room = await chat_rooms.direct_room(member, other_member.username)
     await sign_in(client, "maria")
     page = await client.get(f"/chat/{room['id']}")
     await _silence(member, app=app)
@@ -193,14 +194,14 @@ async def test_the_chat_form_refuses_a_silenced_member_with_the_message_kept(
 async def test_a_private_room_of_only_staff_counts_as_messaging_the_moderators(
     member: User, moderator: User, admin: User
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Help desk", "kind": "private"})
-    await chat.add_member(moderator, room["id"], member.username)
-    await chat.add_member(moderator, room["id"], admin.username)
+    room = await chat_rooms.create_room(moderator, {"name": "Help desk", "kind": "private"})
+    await chat_rooms.add_member(moderator, room["id"], member.username)
+    await chat_rooms.add_member(moderator, room["id"], admin.username)
     await _silence(member)
     silenced = await User.get(id=member.id)
     sent, _ = await chat.send_message(silenced, room["id"], "Why was I silenced?")
     assert sent["body"] == "Why was I silenced?"
     neighbour = await factories.user(username="sam")
-    await chat.add_member(moderator, room["id"], neighbour.username)
+    await chat_rooms.add_member(moderator, room["id"], neighbour.username)
     with pytest.raises(PermissionDenied):
         await chat.send_message(silenced, room["id"], "And now?")

@@ -13,6 +13,7 @@ from forum.accounts import trust
 from forum.accounts.models import User
 from forum.aid import vocabularies
 from forum.boards import posts
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.errors import InvalidInput, PermissionDenied
 from tests import factories
@@ -51,8 +52,8 @@ async def test_a_new_member_cannot_start_a_direct_message_but_can_write_to_a_mod
 async def test_a_new_member_can_answer_a_direct_message_someone_else_started(
     newcomer: User, member: User
 ) -> None:
-    room = await chat.direct_room(member, newcomer.username)
-    again = await chat.direct_room(newcomer, member.username)
+    room = await chat_rooms.direct_room(member, newcomer.username)
+    again = await chat_rooms.direct_room(newcomer, member.username)
     assert again["id"] == room["id"]
     sent, _ = await chat.send_message(newcomer, room["id"], "Hello back!")
     assert sent["body"] == "Hello back!"
@@ -162,7 +163,7 @@ async def test_a_new_member_rises_to_level_one_after_a_day_with_three_visible_po
         person = await _fresh(newcomer)
         added = await posts.reply(person, topic["id"], LINKS_BODY)
         assert person.trust_level == 1
-        room = await chat.direct_room(person, member.username)
+        room = await chat_rooms.direct_room(person, member.username)
     assert added["status"] == "visible"
     assert room["kind"] == "direct"
     assert (await _fresh(newcomer)).trust_level == 1
@@ -176,7 +177,7 @@ async def test_a_new_member_who_has_earned_it_rises_when_starting_a_direct_messa
 ) -> None:
     await _three_visible_posts(newcomer, topic)
     with clock.fixed_at(newcomer.created_at + timedelta(days=2)):
-        room = await chat.direct_room(await _fresh(newcomer), member.username)
+        room = await chat_rooms.direct_room(await _fresh(newcomer), member.username)
     assert room["kind"] == "direct"
     assert (await _fresh(newcomer)).trust_level == 1
 
@@ -208,7 +209,7 @@ async def test_staff_at_level_zero_have_none_of_the_limits(
     staff = await factories.user(username="modnew", role="moderator", trust_level=0)
     added = await posts.reply(staff, topic["id"], LINKS_BODY)
     assert added["status"] == "visible"
-    assert (await chat.direct_room(staff, member.username))["kind"] == "direct"
+    assert (await chat_rooms.direct_room(staff, member.username))["kind"] == "direct"
     assert review.held == []
 
 
@@ -271,4 +272,4 @@ async def test_an_account_made_by_sign_up_starts_at_level_zero(
     )
     assert made.json()["user"]["trust_level"] == 0
     with pytest.raises(PermissionDenied):
-        await chat.direct_room(await User.get(username="fresh"), member.username)
+        await chat_rooms.direct_room(await User.get(username="fresh"), member.username)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
 from forum.accounts import blocks
 from forum.accounts.models import User
-from forum.aid import alerts, listing, responses
+from forum.aid import alerts, listing, responses, services
 from forum.aid.models import AidResponse
 from forum.chat import services as chat
 from forum.errors import PermissionDenied
@@ -94,3 +96,45 @@ async def test_an_alert_does_not_tell_someone_of_a_post_by_a_person_they_blocked
     shown = await factories.aid(author=other_member, kind="offer", title="Stew", category="meals")
     found = (await notifications.list_notifications(member)).items
     assert [n["url"] for n in found if n["kind"] == "aid.alert_matched"] == [f"/aid/{shown['id']}"]
+
+
+async def test_the_aid_lists_leave_out_a_blocked_persons_posts_for_the_blocker_only(
+    client: httpx.AsyncClient, make_client: Any, member: User, other_member: User
+) -> None:
+    third = await factories.user(username="olu")
+    mine = await factories.aid(author=member, title="Maria needs a ladder")
+    sams = await factories.aid(author=other_member, title="Sam offers soup", kind="offer")
+    await blocks.block(member, {"username": "sam"})
+    await factories.bearer(client, member)
+    listed = (await client.get("/api/v1/aid")).json()["items"]
+    assert [a["id"] for a in listed] == [mine["id"]]
+    page = make_client()
+    await sign_in(page, "maria")
+    board = (await page.get("/aid")).text
+    assert "Maria needs a ladder" in board
+    assert "Sam offers soup" not in board
+    # Sam is not told, and Olu sees both.
+    for person in (other_member, third):
+        http, page = make_client(), make_client()
+        await factories.bearer(http, person)
+        assert {a["id"] for a in (await http.get("/api/v1/aid")).json()["items"]} == {
+            mine["id"],
+            sams["id"],
+        }
+        await sign_in(page, person.username)
+        assert "Sam offers soup" in (await page.get("/aid")).text
+
+
+async def test_the_gratitude_page_leaves_out_a_blocked_persons_thank_you(
+    client: httpx.AsyncClient, member: User, other_member: User
+) -> None:
+    helper = await factories.user(username="olu")
+    asked = await factories.aid(author=other_member, title="A crib please")
+    made = await responses.respond(helper, asked["id"], {"message": "I have one"})
+    await responses.accept(other_member, asked["id"], made["id"])
+    await services.set_status(other_member, asked["id"], "fulfilled")
+    await services.thank(other_member, asked["id"], {"thank_you": "Thanks from Sam, Olu!"})
+    await sign_in(client, "maria")
+    assert "Thanks from Sam, Olu!" in (await client.get("/aid/gratitude")).text
+    await blocks.block(member, {"username": "sam"})
+    assert "Thanks from Sam, Olu!" not in (await client.get("/aid/gratitude")).text

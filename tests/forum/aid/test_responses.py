@@ -9,6 +9,7 @@ import pytest
 
 from forum.accounts.models import User
 from forum.aid import responses, services
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.errors import NotFound
 from forum.notifications import services as notifications
@@ -42,7 +43,7 @@ async def test_a_response_opens_a_private_two_person_room_linked_to_the_post(
     assert [m["body"] for m in history] == ["Mine fits"]
     assert await _kinds(member) == ["aid.response_received"]
     # Nobody else can be added to a hand-off room, not even by a moderator.
-    assert not chat.may_manage_members(member, room | {"owner_id": member.id})
+    assert not chat_rooms.may_manage_members(member, room | {"owner_id": member.id})
 
 
 @pytest.mark.parametrize("who", ["third", "moderator"])

@@ -14,7 +14,7 @@ import websockets
 from starlette.applications import Starlette
 
 from forum.accounts.models import User
-from forum.chat import services as chat
+from forum.chat import rooms as chat_rooms
 from tests import factories
 
 
@@ -71,7 +71,7 @@ async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
 
 @pytest.fixture
 async def lounge(moderator: User) -> dict[str, Any]:
-    return await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    return await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
 
 
 async def frames_until(socket: Any, wanted: str, *, seconds: float = 5) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ import pytest
 
 from forum.accounts import blocks
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.notifications import services as notifications
 from tests import factories
@@ -112,6 +113,39 @@ async def test_the_blocker_does_not_hear_the_blocked_person_live(
     assert "typing" in heard_by_olu
 
 
+async def _presence_with(socket: Any, username: str) -> list[str | None]:
+    """The names in the first presence frame that lists this person."""
+    async with asyncio.timeout(5):
+        while True:
+            frame = json.loads(await socket.recv())
+            if frame["type"] == "presence":
+                names = [user["username"] for user in frame["users"]]
+                if username in names:
+                    return names
+
+
+async def test_the_blocker_does_not_see_the_blocked_person_in_the_room(
+    live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    third = await factories.user(username="olu")
+    await blocks.block(member, {"username": "sam"})
+    async with (
+        await live_server.connect(member) as maria,
+        await live_server.connect(other_member) as sam,
+    ):
+        await _subscribe(maria, lounge["id"])
+        await _subscribe(sam, lounge["id"])
+        async with await live_server.connect(third) as olu:
+            await _subscribe(olu, lounge["id"])
+            # Everyone is in by the time Olu is listed.
+            seen_by_maria = await _presence_with(maria, "olu")
+            seen_by_sam = await _presence_with(sam, "olu")
+            seen_by_olu = await _presence_with(olu, "olu")
+    assert sorted(seen_by_maria) == ["maria", "olu"]
+    # Sam is not told: he sees Maria as anyone would.
+    assert sorted(seen_by_sam) == sorted(seen_by_olu) == ["maria", "olu", "sam"]
+
+
 async def test_a_block_or_unblock_changes_what_an_open_socket_hears(
     live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
 ) -> None:
@@ -144,7 +178,7 @@ async def _client_for(live_server: LiveServer, person: User) -> httpx.AsyncClien
 async def test_a_moderators_direct_messages_reach_a_member_who_blocked_them(
     live_server: LiveServer, member: User, moderator: User
 ) -> None:
-    room = await chat.direct_room(moderator, "maria")
+    room = await chat_rooms.direct_room(moderator, "maria")
     await chat.send_message(moderator, room["id"], "An earlier note")
     await blocks.block(member, {"username": moderator.username})
     async with (

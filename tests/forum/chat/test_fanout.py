@@ -26,7 +26,7 @@ from tests.forum.chat.conftest import frames_until, serving
 async def test_sends_still_store_and_ack_while_redis_is_unreachable(
     db: None, tmp_path: Path, bus: EventBus, member: User, moderator: User
 ) -> None:
-    from forum.chat import services as chat
+    from forum.chat import rooms as chat_rooms
     from tests import factories
 
     settings = Settings.from_environ(
@@ -39,7 +39,7 @@ async def test_sends_still_store_and_ack_while_redis_is_unreachable(
         cwd=tmp_path,
     )
     app = create_app(settings, manage_database=False, bus=bus)
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     try:
         async with serving(app) as server:
             token = await factories.token_for(member)

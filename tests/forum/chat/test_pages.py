@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from tests.forum.pages import csrf_from, sign_in, submit
 
@@ -12,7 +13,7 @@ from tests.forum.pages import csrf_from, sign_in, submit
 async def test_the_room_page_shows_messages_and_sends_without_javascript(
     client: httpx.AsyncClient, member: User, moderator: User
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     await chat.send_message(moderator, room["id"], "Welcome <b>in</b>")
     await sign_in(client, "maria")
     page = await client.get(f"/chat/{room['id']}")
@@ -29,7 +30,7 @@ async def test_the_room_page_shows_messages_and_sends_without_javascript(
 async def test_an_empty_message_comes_back_with_the_form_and_an_error(
     client: httpx.AsyncClient, member: User, moderator: User
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     await sign_in(client, "maria")
     page = await client.get(f"/chat/{room['id']}")
     refused = await submit(client, f"/chat/{room['id']}/send", csrf_from(page.text), body="  ")
@@ -41,7 +42,7 @@ async def test_an_empty_message_comes_back_with_the_form_and_an_error(
 async def test_chat_pages_need_signing_in_and_private_rooms_stay_hidden(
     client: httpx.AsyncClient, member: User, moderator: User
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Volunteers", "kind": "private"})
+    room = await chat_rooms.create_room(moderator, {"name": "Volunteers", "kind": "private"})
     anonymous = await client.get("/chat")
     assert anonymous.status_code == 303
     assert anonymous.headers["location"].startswith("/login")

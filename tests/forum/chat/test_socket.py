@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from forum import ratelimits
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.chat.models import Message
 from realtime.hub import OUTGOING_MAX
@@ -149,8 +150,8 @@ async def test_deleted_messages_replay_as_tombstones(
 async def test_a_non_member_cannot_subscribe_send_or_read_a_private_room(
     live_server: LiveServer, moderator: User, member: User, other_member: User, client: Any
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Volunteers", "kind": "private"})
-    await chat.add_member(moderator, room["id"], member.username)
+    room = await chat_rooms.create_room(moderator, {"name": "Volunteers", "kind": "private"})
+    await chat_rooms.add_member(moderator, room["id"], member.username)
     await chat.send_message(member, room["id"], "volunteer rota")
     async with await live_server.connect(other_member) as socket:
         await socket.send(json.dumps({"type": "subscribe", "room": room["id"], "since": 0}))

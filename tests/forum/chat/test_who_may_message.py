@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from forum.accounts import blocks
 from forum.accounts import services as accounts
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.chat.models import Message
 from forum.errors import PermissionDenied
@@ -66,15 +67,15 @@ async def test_interacted_lets_in_someone_the_recipient_wrote_to(
 ) -> None:
     await _set_policy(member, "interacted")
     with pytest.raises(PermissionDenied):
-        await chat.direct_room(other_member, "maria")
-    room = await chat.direct_room(member, "sam")
+        await chat_rooms.direct_room(other_member, "maria")
+    room = await chat_rooms.direct_room(member, "sam")
     # Maria opened the room but has not written yet: Sam still cannot.
     with pytest.raises(PermissionDenied):
         await chat.send_message(other_member, room["id"], "hi")
     await chat.send_message(member, room["id"], "Hello Sam")
     message, _ = await chat.send_message(other_member, room["id"], "Hello Maria")
     assert message["seq"] == 2
-    assert (await chat.direct_room(other_member, "maria"))["id"] == room["id"]
+    assert (await chat_rooms.direct_room(other_member, "maria"))["id"] == room["id"]
 
 
 async def test_interacted_counts_replying_in_their_topic_but_not_their_reply_in_yours(
@@ -85,10 +86,10 @@ async def test_interacted_counts_replying_in_their_topic_but_not_their_reply_in_
     await factories.reply(author=other_member, topic_id=mine["id"])
     # A stranger cannot earn the right to message someone by replying to them.
     with pytest.raises(PermissionDenied):
-        await chat.direct_room(other_member, "maria")
+        await chat_rooms.direct_room(other_member, "maria")
     theirs = await factories.topic(author=other_member, title="Sam's topic")
     await factories.reply(author=member, topic_id=theirs["id"])
-    assert await chat.direct_room(other_member, "maria")
+    assert await chat_rooms.direct_room(other_member, "maria")
 
 
 async def test_interacted_counts_a_shared_hand_off_thread(
@@ -96,15 +97,15 @@ async def test_interacted_counts_a_shared_hand_off_thread(
 ) -> None:
     await _set_policy(member, "interacted")
     assert not await blocks.have_interacted(member.id, other_member.id)
-    await chat.open_linked_room([member, other_member], name="Hand-off: a crib", aid_id=1)
+    await chat_rooms.open_linked_room([member, other_member], name="Hand-off: a crib", aid_id=1)
     assert await blocks.have_interacted(member.id, other_member.id)
-    assert await chat.direct_room(other_member, "maria")
+    assert await chat_rooms.direct_room(other_member, "maria")
 
 
 async def test_nobody_refuses_even_people_written_to_and_a_change_applies_to_old_rooms(
     app: Starlette, member: User, other_member: User
 ) -> None:
-    room = await chat.direct_room(other_member, "maria")
+    room = await chat_rooms.direct_room(other_member, "maria")
     await chat.send_message(member, room["id"], "Hi Sam")
     await chat.send_message(other_member, room["id"], "Hi Maria")
     await _set_policy(member, "nobody")
@@ -112,7 +113,7 @@ async def test_nobody_refuses_even_people_written_to_and_a_change_applies_to_old
         await chat.send_message(other_member, room["id"], "Are you there?")
     assert refused.value.code == "cannot_message"
     with pytest.raises(PermissionDenied):
-        await chat.direct_room(other_member, "maria")
+        await chat_rooms.direct_room(other_member, "maria")
     assert await Message.filter(room_id=room["id"]).count() == 2
 
 
@@ -120,7 +121,7 @@ async def test_nobody_refuses_even_people_written_to_and_a_change_applies_to_old
 async def test_a_block_stops_direct_messages_both_ways(
     client: httpx.AsyncClient, member: User, other_member: User, blocker: str
 ) -> None:
-    room = await chat.direct_room(member, "sam")
+    room = await chat_rooms.direct_room(member, "sam")
     people = {"maria": member, "sam": other_member}
     who_blocks = people[blocker]
     blocked = other_member if who_blocks is member else member
@@ -173,7 +174,7 @@ async def test_the_direct_message_form_follows_the_setting(
 async def test_the_room_send_form_follows_the_setting(
     client: httpx.AsyncClient, member: User, other_member: User, policy: str, status: int
 ) -> None:
-    room = await chat.direct_room(member, "sam")
+    room = await chat_rooms.direct_room(member, "sam")
     await _set_policy(other_member, policy)
     await sign_in(client, "maria")
     page = await client.get(f"/chat/{room['id']}")
@@ -190,7 +191,7 @@ async def test_the_room_send_form_follows_the_setting(
 async def test_the_socket_send_follows_the_setting(
     live_server: LiveServer, member: User, other_member: User, policy: str, refused: bool
 ) -> None:
-    room = await chat.direct_room(member, "sam")
+    room = await chat_rooms.direct_room(member, "sam")
     await _set_policy(other_member, policy)
     cid = uuid.uuid4().hex
     async with await live_server.connect(member) as maria:
@@ -209,7 +210,7 @@ async def test_the_socket_send_follows_the_setting(
 async def test_the_socket_send_to_someone_who_blocked_you_is_refused(
     live_server: LiveServer, member: User, other_member: User
 ) -> None:
-    room = await chat.direct_room(member, "sam")
+    room = await chat_rooms.direct_room(member, "sam")
     await blocks.block(other_member, {"username": "maria"})
     async with await live_server.connect(member) as maria:
         await maria.send(json.dumps({"type": "subscribe", "room": room["id"]}))

@@ -9,6 +9,7 @@ import httpx
 from forum.accounts.models import User
 from forum.aid import responses, vocabularies
 from forum.boards import posts
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.content.screening import PERSONAL_INFO_NOTICE
 from tests import factories
@@ -99,9 +100,9 @@ async def test_chat_direct_messages_and_hand_off_threads_are_where_numbers_belon
     member: User, other_member: User, moderator: User, review: RecordingReview
 ) -> None:
     await vocabularies.add_defaults()
-    lounge = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    lounge = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     await chat.send_message(member, lounge["id"], PHONE)
-    direct = await chat.direct_room(member, other_member.username)
+    direct = await chat_rooms.direct_room(member, other_member.username)
     await chat.send_message(member, direct["id"], PHONE)
     aid: dict[str, Any] = await factories.aid(author=member)
     answer = await responses.respond(other_member, aid["id"], {"message": PHONE})

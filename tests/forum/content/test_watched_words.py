@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,8 +13,9 @@ from forum.accounts.models import User
 from forum.aid import vocabularies
 from forum.aid.models import Aid
 from forum.boards.models import Post
-from forum.chat import services as chat
+from forum.chat import rooms as chat_rooms
 from forum.content import services as content
+from forum.errors import InvalidInput
 from tests import factories
 from tests.conftest import RecordingReview
 from tests.forum.chat.conftest import frames_until, serving
@@ -71,9 +73,6 @@ async def test_a_moderator_adds_lists_and_removes_a_word_through_the_api(
     listed = (await client.get(WORDS)).json()
     assert [w["id"] for w in listed["items"]] == [word["id"]]
     assert listed["next_cursor"] is None
-    again = await client.post(WORDS, json={"pattern": "Crypto* coins", "action": "block"})
-    assert again.json()["id"] == word["id"]
-    assert again.json()["action"] == "block"
     assert (await client.delete(f"{WORDS}/{word['id']}")).status_code == 204
     assert (await client.delete(f"{WORDS}/{word['id']}")).status_code == 404
     assert (await client.get(WORDS)).json()["items"] == []
@@ -82,9 +81,75 @@ async def test_a_moderator_adds_lists_and_removes_a_word_through_the_api(
     assert [(e["action"], e["target_id"]) for e in logged] == [
         ("unwatch_word", word["id"]),
         ("watch_word", word["id"]),
-        ("watch_word", word["id"]),
     ]
     assert "rypto" not in json.dumps(logged)
+
+
+ALREADY = (
+    "“Crypto* coins” is watched already (flag):"
+    " remove it from the list first to change what happens."
+)
+
+
+@pytest.mark.parametrize(
+    "again",
+    ["Crypto* coins", "crypto*  COINS", " Crýpto* coins ", "Ｃrypto* coins"],
+)
+async def test_a_pattern_watched_already_is_a_422_on_the_field_and_adds_no_row(
+    client: httpx.AsyncClient, moderator: User, again: str
+) -> None:
+    await factories.bearer(client, moderator)
+    first = await client.post(WORDS, json={"pattern": "Crypto* coins", "action": "flag"})
+    assert first.status_code == 201
+    refused = await client.post(WORDS, json={"pattern": again, "action": "block"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["fields"] == {"pattern": ALREADY}
+    assert [(w["id"], w["action"]) for w in await content.list_words()] == [
+        (first.json()["id"], "flag")
+    ]
+
+
+async def test_a_pattern_that_spells_out_too_long_is_a_422_not_a_500(
+    client: httpx.AsyncClient, moderator: User
+) -> None:
+    # One ligature, 18 characters once spelt out (as matching reads it): 30 of them fit the
+    # 100-character field, but not the key.
+    await factories.bearer(client, moderator)
+    refused = await client.post(WORDS, json={"pattern": "\ufdfa" * 30, "action": "block"})
+    assert refused.status_code == 422, refused.text
+    assert list(refused.json()["error"]["fields"]) == ["pattern"]
+    assert await content.list_words() == []
+
+
+async def test_two_moderators_adding_one_pattern_at_once_store_it_once(
+    moderator: User, admin: User
+) -> None:
+    results = await asyncio.gather(
+        content.add_word({"pattern": "lottery", "action": "hold"}, moderator.id),
+        content.add_word({"pattern": "Lottery", "action": "block"}, admin.id),
+        return_exceptions=True,
+    )
+    stored = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, InvalidInput)]
+    assert len(stored) == len(refused) == 1, results
+    assert list(refused[0].fields) == ["pattern"]
+    assert len(await content.list_words()) == 1
+
+
+async def test_a_pattern_watched_already_keeps_the_page_form_with_the_message(
+    client: httpx.AsyncClient, moderator: User
+) -> None:
+    await content.add_word({"pattern": "Crypto* coins", "action": "flag"}, moderator.id)
+    await sign_in(client, "modmira")
+    csrf = csrf_from((await client.get("/moderation/watched-words")).text)
+    refused = await submit(
+        client, "/moderation/watched-words", csrf, pattern="CRYPTO* coins", action="block"
+    )
+    assert refused.status_code == 422
+    assert "Error:" in refused.text
+    assert "is watched already (flag)" in refused.text
+    assert 'value="CRYPTO* coins"' in refused.text
+    assert len(await content.list_words()) == 1
 
 
 @pytest.mark.parametrize(
@@ -270,7 +335,7 @@ async def test_aid_posts_are_screened_hold_makes_them_pending(
 async def test_in_chat_hold_acts_as_flag_and_block_refuses_the_send(
     app: Any, member: User, moderator: User, review: RecordingReview
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     await _watch(moderator, "lottery", "hold")
     await _watch(moderator, "scam", "block")
     async with serving(app) as server, await server.connect(member) as ws:

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from forum.accounts.models import User
+from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.notifications import services as notifications
 from realtime.events import Event, to_user
@@ -16,7 +17,7 @@ from tests.forum.pages import sign_in
 async def test_a_mention_notifies_the_person_mentioned_and_only_on_their_channel(
     member: User, other_member: User, moderator: User, recorded_events: list[Event]
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Lounge", "kind": "public"})
+    room = await chat_rooms.create_room(moderator, {"name": "Lounge", "kind": "public"})
     await chat.send_message(member, room["id"], "Thanks @sam, and @nobody-here and @maria")
     listed = await notifications.list_notifications(other_member)
     assert [n["kind"] for n in listed.items] == ["chat.mention"]
@@ -30,8 +31,8 @@ async def test_a_mention_notifies_the_person_mentioned_and_only_on_their_channel
 async def test_a_mention_in_a_private_room_does_not_notify_someone_outside_it(
     member: User, other_member: User, moderator: User
 ) -> None:
-    room = await chat.create_room(moderator, {"name": "Volunteers", "kind": "private"})
-    await chat.add_member(moderator, room["id"], member.username)
+    room = await chat_rooms.create_room(moderator, {"name": "Volunteers", "kind": "private"})
+    await chat_rooms.add_member(moderator, room["id"], member.username)
     await chat.send_message(member, room["id"], "ask @sam about it")
     assert (await notifications.list_notifications(other_member)).items == []
 
