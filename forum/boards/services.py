@@ -34,6 +34,7 @@ POST_COLUMNS = (
     "status",
 )
 BOARD_COLUMNS = ("id", "slug", "name", "description", "visibility", "position")
+_BOARD_SQL = f"SELECT {', '.join(BOARD_COLUMNS)} FROM boards WHERE slug = ?"  # noqa: S608
 
 
 # Who may do what: each rule written once, here; pages and the API ask, never re-derive. --------
@@ -165,9 +166,11 @@ def _refuse_unreadable_board(actor: User | None, visibility: str) -> None:
 async def access_board(actor: User | None, slug: str) -> dict[str, Any]:
     """The board as a row, if it exists and this person may read it."""
     well_formed = len(slug) <= forms.SLUG_MAX and forms.SLUG_RE.fullmatch(slug)
-    board = await Board.filter(slug=slug).first().values(*BOARD_COLUMNS) if well_formed else None
-    if board is None:
+    # Every change to a board publishes a boards event, which clears the content cache.
+    found = await database.fetch(_BOARD_SQL, (slug,), cached=True) if well_formed else []
+    if not found:
         raise NotFound("There is no board by that name.")
+    board = found[0]
     _refuse_unreadable_board(actor, board["visibility"])
     board["can_start_topic"] = may_start_topic(actor)
     return board
