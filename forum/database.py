@@ -6,7 +6,7 @@ import contextlib
 import functools
 import itertools
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,6 +183,28 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class Rows(list[dict[str, Any]]):
+    """Rows with what determines them: two lists with equal keys hold equal rows.
+
+    A cached read's rows carry the version of that read (a new number each time the database
+    is asked), and rows derived from them by a pure function carry the source's key with what
+    else went in (this viewer's abilities, say). Pages key their shared fragments by it instead
+    of walking every value of every row. Without a key (a read that was not cached) nothing is
+    promised.
+    """
+
+    def __init__(self, rows: Iterable[dict[str, Any]] = (), key: Hashable | None = None) -> None:
+        super().__init__(rows)
+        self.key = key
+
+    def derived(self, rows: Iterable[dict[str, Any]], *inputs: Hashable) -> Rows:
+        """Rows computed from these and inputs alone, keyed by both."""
+        return Rows(rows, None if self.key is None else (self.key, *inputs))
+
+
+_read_versions = itertools.count(1)
+
+
 async def fetch(
     sql: str,
     params: Sequence[Any] = (),
@@ -190,7 +212,7 @@ async def fetch(
     times: Sequence[str] = (),
     flags: Sequence[str] = (),
     cached: bool = False,
-) -> list[dict[str, Any]]:
+) -> Rows:
     """Rows of a hand-written SELECT, for the few reads on every page view.
 
     The query builder costs several times the query itself there. Write "?" placeholders; the
@@ -201,9 +223,13 @@ async def fetch(
     """
     cache = readcache.active(readcache.CONTENT) if cached else None
     if cache is None:
-        return await _fetch(sql, params, times, flags)
-    rows = await cache.load((sql, tuple(params)), lambda: _fetch(sql, params, times, flags))
-    return [dict(row) for row in rows or ()]
+        return Rows(await _fetch(sql, params, times, flags))
+
+    async def read() -> Rows:
+        return Rows(await _fetch(sql, params, times, flags), key=next(_read_versions))
+
+    rows = await cache.load((sql, tuple(params)), read)
+    return Rows([dict(row) for row in rows or ()], key=rows.key if rows else None)
 
 
 async def _fetch(

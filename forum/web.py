@@ -281,8 +281,12 @@ Pieces = tuple[bytes, ...]
 def _frozen(value: Any) -> Hashable:
     if type(value) is dict:
         return tuple(value.items())
-    if type(value) is list:
-        return tuple(map(_frozen, value))
+    if isinstance(value, list):
+        # Rows that say what determines them (database.Rows) are keyed by that, not walked.
+        key = getattr(value, "key", None)
+        if key is not None:
+            return ("rows", key)
+        return tuple([tuple(v.items()) if type(v) is dict else _frozen(v) for v in value])
     return cast(Hashable, value)
 
 

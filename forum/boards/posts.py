@@ -122,7 +122,14 @@ async def topic_page(
     )
     more = len(rows) > POSTS_PER_PAGE
     hidden = await blocks.blocked_ids(actor)
-    return topic, [as_seen_by(actor, r, hidden) for r in rows[:POSTS_PER_PAGE]], more
+    shown = [as_seen_by(actor, r, hidden) for r in rows[:POSTS_PER_PAGE]]
+    # What as_seen_by made of each row for this viewer is all that sets them apart.
+    return topic, rows.derived(shown, tuple(map(_seen_as, shown)), POSTS_PER_PAGE), more
+
+
+def _seen_as(post: Mapping[str, Any]) -> tuple[bool, ...]:
+    blanked = post["body"] == "" and post["body_html"] == ""
+    return (blanked, post["blocked"], post["can_change"], post["can_see_history"])
 
 
 async def _stored_post(post_id: int) -> dict[str, Any]:
