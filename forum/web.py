@@ -278,6 +278,10 @@ class Fragments:
 Pieces = tuple[bytes, ...]
 
 
+# List items frozen in place, without a call each: rows, and plain values (form options).
+_PLAIN = frozenset({tuple, str, int, bool, type(None)})
+
+
 def _frozen(value: Any) -> Hashable:
     if type(value) is dict:
         return tuple(value.items())
@@ -286,7 +290,12 @@ def _frozen(value: Any) -> Hashable:
         key = getattr(value, "key", None)
         if key is not None:
             return ("rows", key)
-        return tuple([tuple(v.items()) if type(v) is dict else _frozen(v) for v in value])
+        return tuple(
+            [
+                tuple(v.items()) if type(v) is dict else v if type(v) in _PLAIN else _frozen(v)
+                for v in value
+            ]
+        )
     return cast(Hashable, value)
 
 

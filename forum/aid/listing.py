@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -105,8 +106,10 @@ async def list_aid(
         (*params, *after_params, limit + 1),
         cached=True,
     )
-    shown = [services.present(user, row) for row in found]
-    return page_of(shown, limit, lambda r: _key(sort, r))
+    page = page_of([services.present(user, row) for row in found], limit, lambda r: _key(sort, r))
+    # Whose names this viewer may see is all that present() made different for them.
+    seen = tuple(row["author"] is not None for row in page.items)
+    return Page(found.derived(page.items, seen, limit), page.next_cursor)
 
 
 def _not_by(authors: frozenset[int]) -> str:
@@ -118,18 +121,20 @@ def _not_by(authors: frozenset[int]) -> str:
 
 
 SUMMARY = ("id", "kind", "title", "status", "urgency", "category_name", "area_name", "expires_at")
+_summary = operator.itemgetter(*SUMMARY)
 
 
 def summaries(posts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """What a list of posts shows of each, flat (a shared fragment is keyed by it): who posted
     it, as this viewer may know, in "by"; None for "a neighbour in <area>"."""
-    return [
+    made = [
         {
-            **{name: post[name] for name in SUMMARY},
+            **dict(zip(SUMMARY, _summary(post), strict=True)),
             "by": post["author"]["display_name"] if post["author"] else None,
         }
         for post in posts
     ]
+    return posts.derived(made, "summaries") if isinstance(posts, database.Rows) else made
 
 
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:

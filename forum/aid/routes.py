@@ -23,12 +23,10 @@ SORTS = [("newest", "Newest"), ("urgent", "Most urgent"), ("expiring", "Expiring
 
 
 async def _choices(request: Request) -> dict[str, Any]:
-    user = require_user(request)
-    categories = await vocabularies.list_entries(user, "categories")
-    areas = await vocabularies.list_entries(user, "areas")
+    category_options, area_options = await vocabularies.options(require_user(request))
     return {
-        "category_options": [(c["slug"], c["name"]) for c in categories],
-        "area_options": [(a["slug"], a["name"]) for a in areas],
+        "category_options": category_options,
+        "area_options": area_options,
         "sorts": SORTS,
         **LIMITS,
     }

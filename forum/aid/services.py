@@ -177,9 +177,7 @@ def present(actor: User | None, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def rows(
-    condition: str, params: Sequence[Any], *, cached: bool = False
-) -> list[dict[str, Any]]:
+async def rows(condition: str, params: Sequence[Any], *, cached: bool = False) -> database.Rows:
     """Posts as rows; cached for lists read on every page (every change publishes aid.*)."""
     return await database.fetch(SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached)
 

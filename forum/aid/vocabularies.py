@@ -60,15 +60,23 @@ async def list_entries(actor: User | None, which: str) -> list[dict[str, Any]]:
     return await _entries(_model(which))
 
 
+async def options(actor: User | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The categories and the areas as (slug, name) choices for a form, in their order."""
+    require_member(actor)
+    categories, areas = await _entries(AidCategory), await _entries(AidArea)
+    return [(c["slug"], c["name"]) for c in categories], [(a["slug"], a["name"]) for a in areas]
+
+
+_SELECT = {
+    model: f"SELECT id, slug, name, position FROM {model._meta.db_table} ORDER BY position, id"  # noqa: S608
+    for model in VOCABULARIES.values()
+}
+
+
 async def _entries(model: Vocabulary) -> list[dict[str, Any]]:
     # Read on every aid page and list: kept a second by the content cache, which every
     # aid.vocabulary_changed event clears (forum.readcache).
-    table = model._meta.db_table
-    return await database.fetch(
-        f"SELECT id, slug, name, position FROM {table} ORDER BY position, id",  # noqa: S608
-        (),
-        cached=True,
-    )
+    return await database.fetch(_SELECT[model], (), cached=True)
 
 
 async def admin_lists(actor: User | None) -> dict[str, list[dict[str, Any]]]:
