@@ -191,7 +191,8 @@ def create_app(
     bus = bus or events.EventBus()
     # Read and hashed once: pages link each file under a name that changes with its content.
     assets = staticfiles.Assets(STATIC_DIR)
-    web.templates.env.globals["static_url"] = assets.url
+    web.set_global("static_url", assets.url)
+    web.set_global("asset_urls", assets.urls)
     pages_seen_anonymously = pagecache.PageStore()
     # Hot reads for everyone, signed in or not: sessions are forgotten by the session rules
     # themselves, content (topics, posts, who wrote them) on every event that could change it.

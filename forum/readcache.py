@@ -144,5 +144,8 @@ class ActiveCaches:
         self.caches = caches
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with using(self.caches):
+        token = _active.set(self.caches)  # as using() does, without a generator per request
+        try:
             await self.app(scope, receive, send)
+        finally:
+            _active.reset(token)

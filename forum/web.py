@@ -7,7 +7,7 @@ import hmac
 import json
 import secrets
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, MutableMapping
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -118,6 +118,12 @@ class _Environment(jinja2.Environment):
     exception was the largest single cost of rendering.
     """
 
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A plain dict rather than Jinja's ChainMap, which every render walked key by key to
+        # copy. The app sets its globals once, before any page (set_global clears the
+        # templates loaded before a change).
+        return {**self.globals, **(d or {})}
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         # A key named like a dict method ("get", "items") must not hide the method.
         if type(obj) is dict and attribute in obj and attribute not in _DICT_METHODS:
@@ -134,6 +140,15 @@ templates = Jinja2Templates(
         lstrip_blocks=True,
     )
 )
+
+
+def set_global(name: str, value: Any) -> None:
+    """A name every template sees; templates loaded before are loaded again to see it."""
+    templates.env.globals[name] = value
+    if templates.env.cache is not None:
+        templates.env.cache.clear()
+
+
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -329,7 +344,7 @@ def render(
     ctx["request"] = request
     # What the header and the notice need of the address, read once rather than in the template.
     here = request.scope["path"]
-    ctx.update(here=here, section=here.split("/", 2)[1])
+    ctx.update(here=here, section=here.split("/", 2)[1], **_site_header(ctx["viewer"], here))
     query = request.scope.get("query_string")
     ctx.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")) if query else None)
     pieces: list[Pieces] = []
@@ -339,6 +354,20 @@ def render(
     finally:
         _page_pieces.reset(outer)
     return HTMLResponse(_assemble(page, pieces, ctx["csrf_token"]), status_code=status_code)
+
+
+def _site_header(viewer: Any, here: str) -> dict[str, Any]:
+    """What the site header shows of this viewer (a fragment shared by everyone alike): their
+    names and roles; the address only where it shows (the sign-in link, the home page)."""
+    if viewer is None:
+        return {"site_member": None, "header_here": here}
+    member = {
+        "username": viewer.username,
+        "shown_name": viewer.shown_name,
+        "is_staff": viewer.is_staff,
+        "is_admin": viewer.is_admin,
+    }
+    return {"site_member": member, "header_here": here if here == "/" else ""}
 
 
 def _assemble(page: str, fragments: list[Pieces], csrf_token: str) -> bytes:

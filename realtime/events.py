@@ -107,5 +107,8 @@ class BindBus:
         self.bus = bus
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with bound(self.bus):
+        token = _current.set(self.bus)  # as bound() does, without a generator per request
+        try:
             await self.app(scope, receive, send)
+        finally:
+            _current.reset(token)
