@@ -78,7 +78,7 @@ MUTANTS = [
     Mutant("_store: never", CACHE, "AnonymousPageCache._store", "self.store.put(key, (now + self.store.ttl, headers, body))", "pass"),
     # boards and topics
     Mutant("readable_visibilities: anonymous reads all", BOARDS, "readable_visibilities", "if actor is None:", "if False:"),
-    Mutant("readable_visibilities: members read public only", BOARDS, "readable_visibilities", f"return {ALL_VISIBILITIES}", "return (Visibility.PUBLIC.value,)"),
+    Mutant("readable_visibilities: members read public only", BOARDS, "readable_visibilities", "return _ALL_VISIBILITIES", "return _PUBLIC_ONLY"),
     Mutant("readable_topic_statuses: everyone reads hidden", BOARDS, "readable_topic_statuses", "if is_staff(actor):", "if True:"),
     Mutant("readable_topic_statuses: staff too read visible only", BOARDS, "readable_topic_statuses", "if is_staff(actor):", "if False:"),
     Mutant("may_start_topic: always", BOARDS, "may_start_topic", "return actor is not None", "return True"),
@@ -93,7 +93,7 @@ MUTANTS = [
     Mutant("may_reply: lock negated", BOARDS, "may_reply", LOCKED, 'topic["locked"]'),
     Mutant("_refuse_unreadable_board: never", BOARDS, "_refuse_unreadable_board", "if visibility not in readable_visibilities(actor):", "if False:"),
     Mutant("access_board: board visibility unchecked", BOARDS, "access_board", '_refuse_unreadable_board(actor, board["visibility"])', "pass"),
-    Mutant("access_topic: topic status unchecked", BOARDS, "access_topic", ' or rows[0]["status"] not in readable_topic_statuses(actor)', ""),
+    Mutant("access_topic: topic status unchecked", BOARDS, "access_topic", " or not may_open_topic(actor, rows[0])", ""),
     Mutant("access_topic: board visibility unchecked", BOARDS, "access_topic", '_refuse_unreadable_board(actor, topic["board_visibility"])', "pass"),
     Mutant("access_topic: to_retitle unchecked", BOARDS, "access_topic", 'if to_retitle and not topic["can_retitle"]:', "if False:"),
     Mutant("access_topic: anonymous retitle is a 403", BOARDS, "access_topic", "if actor is None:", "if False:"),

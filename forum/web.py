@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -218,6 +219,7 @@ def _csrf_token(secret: str, binding: str) -> str:
     return hmac.new(secret.encode(), binding.encode(), hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)  # asked on every request of a session: a pure function
 def session_csrf_token(secret: str, key_hash: str) -> str:
     """The CSRF token of one session (cookie or token), from the hash of its key."""
     return _csrf_token(secret, "session:" + key_hash)

@@ -40,18 +40,24 @@ _BOARD_SQL = f"SELECT {', '.join(BOARD_COLUMNS)} FROM boards WHERE slug = ?"  # 
 # Who may do what: each rule written once, here; pages and the API ask, never re-derive. --------
 
 
+_PUBLIC_ONLY = (Visibility.PUBLIC.value,)
+_ALL_VISIBILITIES = tuple(v.value for v in Visibility)
+_VISIBLE_ONLY = (TopicStatus.VISIBLE.value,)
+_ALL_TOPIC_STATUSES = tuple(s.value for s in TopicStatus)
+
+
 def readable_visibilities(actor: User | None) -> tuple[str, ...]:
     """Visitors read public boards; every signed-in member reads every board."""
     if actor is None:
-        return (Visibility.PUBLIC.value,)
-    return tuple(v.value for v in Visibility)
+        return _PUBLIC_ONLY
+    return _ALL_VISIBILITIES
 
 
 def readable_topic_statuses(actor: User | None) -> tuple[str, ...]:
     """What lists show: a topic a moderator hid, or one held for review, to moderators alone."""
     if is_staff(actor):
-        return tuple(s.value for s in TopicStatus)
-    return (TopicStatus.VISIBLE.value,)
+        return _ALL_TOPIC_STATUSES
+    return _VISIBLE_ONLY
 
 
 def may_read_topic(actor: User | None, topic: Mapping[str, Any]) -> bool:
