@@ -266,8 +266,11 @@ class Fragments:
         # rendered in, so the minute is part of its key. The names come in the order the call
         # gives them: a template calls alike every time.
         minute = int(clock.now().timestamp() // 60)
-        key = (name, minute, *values, *map(_frozen, values.values()))
-        found = self.entries.get(key)
+        key: Hashable | None = (name, minute, *values, *map(_frozen, values.values()))
+        try:
+            found = self.entries.get(key)
+        except TypeError:  # a value that cannot be a key (rows holding dicts): never kept
+            found = key = None
         if found is not None:
             self.entries.move_to_end(key)  # the least recently used go first
             return found
@@ -277,7 +280,8 @@ class Fragments:
         finally:
             _page_pieces.reset(outer)
         pieces = tuple(html.encode().split(_TOKEN_SLOT.encode()))
-        self._keep(key, pieces)
+        if key is not None:
+            self._keep(key, pieces)
         return pieces
 
     def _keep(self, key: Hashable, pieces: Pieces) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from forum import database
@@ -120,23 +119,6 @@ def _not_by(authors: frozenset[int]) -> str:
     return f"a.author_id NOT IN ({','.join(str(int(i)) for i in sorted(authors))})"
 
 
-SUMMARY = ("id", "kind", "title", "status", "urgency", "category_name", "area_name", "expires_at")
-_summary = operator.itemgetter(*SUMMARY)
-
-
-def summaries(posts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What a list of posts shows of each, flat (a shared fragment is keyed by it): who posted
-    it, as this viewer may know, in "by"; None for "a neighbour in <area>"."""
-    made = [
-        {
-            **dict(zip(SUMMARY, _summary(post), strict=True)),
-            "by": post["author"]["display_name"] if post["author"] else None,
-        }
-        for post in posts
-    ]
-    return posts.derived(made, "summaries") if isinstance(posts, database.Rows) else made
-
-
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
     """Open posts of the opposite kind in the same category: same area first, newest first."""
     aid = await services.access_aid(actor, aid_id)
@@ -159,8 +141,10 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
             aid["area"],
             limit,
         ),
+        cached=True,
     )
-    return [services.present(user, row) for row in found]
+    shown = [services.present(user, row) for row in found]
+    return found.derived(shown, tuple(row["author"] is not None for row in shown))
 
 
 async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:

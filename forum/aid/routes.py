@@ -45,7 +45,7 @@ async def board(request: Request) -> Response:
         "aid/board.html",
         {
             **context,
-            "posts": listing.summaries(page.items),
+            "posts": page.items,
             "next_cursor": page.next_cursor,
             "filters": kept,
             "feed_filters": {k: v for k, v in kept.items()},
@@ -62,7 +62,7 @@ async def mine(request: Request) -> Response:
         "aid/mine.html",
         {
             **await _choices(request),
-            "posts": listing.summaries(page.items),
+            "posts": page.items,
             "next_cursor": page.next_cursor,
             "alerts": await alerts.list_alerts(user),
             "feed_url": feed_url(request, await feeds.feed_key(user, _secret(request))),
@@ -130,7 +130,7 @@ async def alert_save(request: Request) -> Response:
             exc,
             form,
             **await _choices(request),
-            posts=listing.summaries(page.items),
+            posts=page.items,
             next_cursor=page.next_cursor,
             alerts=await alerts.list_alerts(user),
         )
@@ -160,7 +160,7 @@ async def _detail_context(request: Request, aid_id: int) -> dict[str, Any]:
         "aid": aid,
         "steps": await services.timeline(user, aid),
         "responses": shown,
-        "matches": listing.summaries(await listing.matches(user, aid_id, limit=5)),
+        "matches": await listing.matches(user, aid_id, limit=5),
         "form": {},
         **LIMITS,
     }

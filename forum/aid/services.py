@@ -164,15 +164,17 @@ def abilities(
 
 
 def present(actor: User | None, row: dict[str, Any]) -> dict[str, Any]:
-    """A row as this viewer may see it: without the author's name where it is withheld."""
+    """A row as this viewer may see it: without the author's name where it is withheld. "by"
+    is the name a list shows, None for "a neighbour in <area>"."""
     if may_see_author(actor, row):
         row["author"] = {
             "id": row["author_id"],
             "username": row["author_username"],
             "display_name": row["author_display_name"] or row["author_username"],
         }
+        row["by"] = row["author"]["display_name"]
     else:
-        row["author"] = None
+        row["author"] = row["by"] = None
         row["author_username"] = row["author_display_name"] = None
     return row
 

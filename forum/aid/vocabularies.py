@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
-from forum import database, events
+from forum import database, events, readcache
 from forum.accounts.models import User
 from forum.accounts.services import require_admin
 from forum.aid import forms
@@ -63,8 +64,37 @@ async def list_entries(actor: User | None, which: str) -> list[dict[str, Any]]:
 async def options(actor: User | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The categories and the areas as (slug, name) choices for a form, in their order."""
     require_member(actor)
-    categories, areas = await _entries(AidCategory), await _entries(AidArea)
-    return [(c["slug"], c["name"]) for c in categories], [(a["slug"], a["name"]) for a in areas]
+    lists = await _lists()
+    return list(lists.choices[AidCategory]), list(lists.choices[AidArea])
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """Both vocabularies as every aid page reads them: (slug, name) choices and ids by slug."""
+
+    choices: Mapping[Vocabulary, tuple[tuple[str, str], ...]]
+    ids: Mapping[Vocabulary, Mapping[str, int]]
+
+
+_LISTS_KEY = ("aid.vocabularies",)
+
+
+async def _lists() -> _Lists:
+    # One entry of the content cache for both lists, cleared with it by every aid.* event.
+    cache = readcache.active(readcache.CONTENT)
+    if cache is None:
+        return await _read_lists()
+    found = await cache.load(_LISTS_KEY, _read_lists)
+    assert isinstance(found, _Lists)
+    return found
+
+
+async def _read_lists() -> _Lists:
+    rows = {model: await _entries(model) for model in VOCABULARIES.values()}
+    return _Lists(
+        choices={m: tuple((e["slug"], e["name"]) for e in found) for m, found in rows.items()},
+        ids={m: {e["slug"]: e["id"] for e in found} for m, found in rows.items()},
+    )
 
 
 _SELECT = {
@@ -116,7 +146,7 @@ async def resolve(category: str, area: str, errors: FieldErrors) -> tuple[int, i
 
 
 async def _by_slug(model: Vocabulary, slug: str) -> int | None:
-    return next((e["id"] for e in await _entries(model) if e["slug"] == slug), None)
+    return (await _lists()).ids[model].get(slug)
 
 
 async def add_entry(actor: User | None, which: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -203,3 +203,16 @@ def test_fragments_keep_within_their_budget_and_skip_huge_ones() -> None:
     huge = fragments("draft.html", body="word " * 2000)
     assert "word word" in huge
     assert not any(b"word word" in html for html in kept)
+
+
+def test_a_fragment_whose_values_cannot_be_a_key_renders_every_time() -> None:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"who.html": "{% for r in rows %}{{ r.by.name }}{% endfor %}"}),
+        autoescape=True,
+    )
+    fragments = web.Fragments(env)
+    rows = [{"by": {"name": "Maria"}}]  # a dict inside a row: nothing hashable to key it by
+    assert fragments("who.html", rows=rows) == "Maria"
+    rows[0]["by"]["name"] = "Sam"
+    assert fragments("who.html", rows=rows) == "Sam"
+    assert not fragments.entries
