@@ -11,6 +11,7 @@ from forum import ratelimits
 from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.chat import services
+from forum.chat.models import Room, RoomKind
 from forum.errors import PorchlightError, RateLimited
 from forum.validation import whole_number
 from realtime.events import Event
@@ -72,10 +73,16 @@ def _refusal(exc: PorchlightError, ref: str | None = None) -> FrameError:
 
 
 def notify_absent(channel: LiveChannel) -> Callable[[Event], Awaitable[None]]:
-    """A bus subscriber: tell a direct message's recipient when they are not in the room."""
+    """A bus subscriber: tell a direct message's recipient when they are not in the room.
+
+    Only a direct room's presence is read: in a room of thousands, reading everyone present
+    (through Redis with several workers) for every message would cost more than its fan-out.
+    """
 
     async def subscriber(event: Event) -> None:
         room_id = event.data["frame"]["room"]
+        if not await Room.filter(id=room_id, kind=RoomKind.DIRECT).exists():
+            return
         present = {author["id"] for author in await channel.broker.present_users(room_id)}
         await services.notify_if_away(event, present)
 
