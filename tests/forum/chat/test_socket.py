@@ -16,6 +16,7 @@ from forum import ratelimits
 from forum.accounts.models import User
 from forum.chat import services as chat
 from forum.chat.models import Message
+from realtime import socket as realtime_socket
 from realtime.hub import OUTGOING_MAX
 from tests import factories
 from tests.forum.chat.conftest import LiveServer, frames_until, next_frame
@@ -302,3 +303,38 @@ async def test_a_client_that_stops_reading_is_let_go_while_the_others_still_hear
     assert all(c.user_id != member.id for c in live.hub.connections(room))
     assert [u["username"] for u in presence[-1]["users"]] == [other_member.username]
     assert OUTGOING_MAX < heard < OUTGOING_MAX * 8
+
+
+@pytest.fixture
+def short_idle_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Before the server starts, so that its idle sweep runs at the short timeout's pace."""
+    monkeypatch.setattr(realtime_socket, "IDLE_TIMEOUT", 0.6)
+    return 0.6
+
+
+async def _ping_until_other_closes(pinging: Any, silent: Any, seconds: float) -> ConnectionClosed:
+    """Ping on one socket (each answered) while reading the other, until the other closes."""
+    async with asyncio.timeout(seconds):
+        while True:
+            await pinging.send('{"type":"ping"}')
+            assert (await next_frame(pinging))["type"] == "pong"
+            try:
+                await asyncio.wait_for(silent.recv(), seconds / 32)
+            except TimeoutError:
+                continue
+            except ConnectionClosed as closed:
+                return closed
+
+
+async def test_a_silent_socket_is_closed_as_idle_and_a_pinging_one_is_not(
+    short_idle_timeout: float, live_server: LiveServer, member: User, other_member: User
+) -> None:
+    async with (
+        await live_server.connect(member) as silent,
+        await live_server.connect(other_member) as pinging,
+    ):
+        closed = await _ping_until_other_closes(pinging, silent, short_idle_timeout * 8)
+        await pinging.send('{"type":"ping"}')
+        assert (await next_frame(pinging))["type"] == "pong"
+    assert closed.rcvd is not None
+    assert (closed.rcvd.code, closed.rcvd.reason) == (1008, "idle")
