@@ -123,7 +123,9 @@ class RedisBroker:
         """Note one join or leave; nothing is read back (a room of N would cost N per join)."""
         pipe = self.redis.pipeline(transaction=True)
         if here:
-            self._mark_present(pipe, room_id, connection, time.time())
+            now = time.time()
+            entry = {_presence_member(room_id, connection): now + PRESENCE_TTL}
+            self._mark_present(pipe, room_id, entry, now)
         else:
             pipe.zrem(_presence_key(room_id), _presence_member(room_id, connection))
         try:
@@ -132,9 +134,10 @@ class RedisBroker:
             log.warning("presence update failed: %s", exc)
 
     @staticmethod
-    def _mark_present(pipe: Pipeline, room_id: int, connection: Connection, now: float) -> None:
+    def _mark_present(pipe: Pipeline, room_id: int, entries: dict[str, float], now: float) -> None:
+        """Queue the entries (member: expiry) and drop the room's expired ones."""
         key = _presence_key(room_id)
-        pipe.zadd(key, {_presence_member(room_id, connection): now + PRESENCE_TTL})
+        pipe.zadd(key, entries)
         pipe.zremrangebyscore(key, "-inf", now)
         pipe.expire(key, int(PRESENCE_TTL) * 2)
 
@@ -147,14 +150,17 @@ class RedisBroker:
         return _unique_authors([json.loads(cast(str, item))[1] for item in raw])
 
     async def refresh_presence(self) -> None:
-        """Renew every local connection's presence: one round trip, however many there are."""
+        """Renew every local connection's presence: one round trip, three commands per room."""
         now = time.time()
-        pipe = self.redis.pipeline(transaction=False)
+        members: defaultdict[int, dict[str, float]] = defaultdict(dict)
         for connection in self.hub.connections("everyone"):
             for room_id in list(connection.rooms):
-                self._mark_present(pipe, room_id, connection, now)
-        if not len(pipe):
+                members[room_id][_presence_member(room_id, connection)] = now + PRESENCE_TTL
+        if not members:
             return
+        pipe = self.redis.pipeline(transaction=False)
+        for room_id, entries in members.items():
+            self._mark_present(pipe, room_id, entries, now)
         try:
             await pipe.execute()
         except Exception as exc:  # noqa: BLE001 - presence is a nicety; chat goes on

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +23,45 @@ CLOSE_PREFIX = "close:"
 PRESENCE_START = '{"type":"presence",'
 
 
-@dataclass(eq=False)
+Send = Callable[[str], Coroutine[Any, Any, None]]
+
+
+def start_eagerly(step: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+    """Run step at once, up to its first wait: None if it never waited, else a task for the rest.
+
+    A send to a socket whose buffers have room completes without waiting: done here, the frame
+    costs no task and no wake-up (asyncio's eager tasks, which Python 3.11 lacks).
+    """
+    try:
+        waiting = step.send(None)
+    except StopIteration:
+        return None
+    return asyncio.get_running_loop().create_task(_finish(step, waiting))
+
+
+async def _finish(step: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """The rest of a step that waited: as its task would, resume it each time its future is done."""
+    try:
+        while True:
+            if waiting is None:
+                await asyncio.sleep(0)  # a bare yield: it only let others run
+            else:
+                await asyncio.wait((waiting,))  # its outcome reaches step when step resumes
+            try:
+                waiting = step.send(None)
+            except StopIteration:
+                return
+    finally:
+        step.close()
+
+
+@dataclass(eq=False, slots=True)
 class Connection:
-    """One open socket: who it is, what it listens to, and its bounded outgoing queue."""
+    """One open socket: who it is, what it listens to, and how its frames reach it.
+
+    A frame goes straight to the socket while the socket takes it; it queues only behind a send
+    that waits for the client to read, and at OUTGOING_MAX waiting frames the client is cut off.
+    """
 
     user_id: int
     author: Mapping[str, Any]
@@ -35,39 +72,92 @@ class Connection:
     # Rooms where the others see this person under another name (presence, typing): set by the
     # app when it subscribes them, so that every process announces the same entry.
     aliases: dict[int, Mapping[str, Any]] = field(default_factory=dict)
-    outgoing: asyncio.Queue[str] = field(
-        default_factory=lambda: asyncio.Queue(maxsize=OUTGOING_MAX)
-    )
     # Senders whose frames this connection does not receive (its person blocked them); set
     # from the app's authenticate callable and changed by Hub.mute, on every process.
     muted: frozenset[int] = frozenset()
     overflowed: bool = False
-    # Set when the app orders the socket closed (a suspension): the code and reason to send.
+    # Set when the app orders the socket closed (a suspension, idleness): the code and reason.
     closing: tuple[int, str] | None = None
-    # Set on overflow: the socket's loops may be stuck in a send that never completes, so the
-    # endpoint waits on this as well as on them.
-    cut_off: asyncio.Event = field(default_factory=asyncio.Event)
+    heard_at: float = field(default_factory=time.monotonic)  # the client's last frame
+    # While the socket is served (listen): its send, the task reading it, and the task of a
+    # send that had to wait. Without a socket (a listener in a test) every frame queues.
+    _send: Send | None = field(default=None, init=False, repr=False)
+    _reader: asyncio.Task[Any] | None = field(default=None, init=False, repr=False)
+    _writer: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _interrupted: bool = field(default=False, init=False, repr=False)
+    # Made when a frame first has to wait, dropped when the socket has taken them all.
+    _outgoing: asyncio.Queue[str] | None = field(default=None, init=False, repr=False)
 
     def author_in(self, room_id: int) -> Mapping[str, Any]:
         """Who this person is to the others in a room: their author, unless aliased there."""
         return self.aliases.get(room_id, self.author)
 
+    @property
+    def outgoing(self) -> asyncio.Queue[str]:
+        """The frames waiting for the socket, in order."""
+        if self._outgoing is None:
+            self._outgoing = asyncio.Queue(maxsize=OUTGOING_MAX)
+        return self._outgoing
+
     def push(self, text: str) -> None:
-        """Queue an encoded frame; a client that stops reading is cut off, never buffered."""
+        """Send an encoded frame; a client that stops reading is cut off, never buffered."""
         if self.overflowed:
             return
+        if self._send is None or self._writer is not None:
+            self._queue(text)
+        else:
+            self._writer = start_eagerly(self._write(self._send, text))
+
+    def _queue(self, text: str) -> None:
         try:
             self.outgoing.put_nowait(text)
         except asyncio.QueueFull:
             self.overflowed = True
             log.info("closing connection %s: it stopped reading", self.id)
-            self.cut_off.set()
+            self._interrupt()
+
+    async def _write(self, send: Send, text: str) -> None:
+        """Send text, then whatever queued behind it meanwhile."""
+        try:
+            await send(text)
+            while self._outgoing is not None and not self._outgoing.empty():
+                await send(self._outgoing.get_nowait())
+            self._outgoing = None
+        except Exception:  # noqa: BLE001 - the socket is gone: its reader ends the connection
+            self._interrupt()
+        finally:
+            self._writer = None
 
     def close(self, code: int, reason: str) -> None:
         """End this connection with a close code of the app's choosing."""
         if self.closing is None:
             self.closing = (code, reason)
-            self.cut_off.set()
+            self._interrupt()
+
+    def _interrupt(self) -> None:
+        """Stop the reader: the connection ends however the client behaves."""
+        if self._reader is not None and not self._interrupted:
+            self._interrupted = True
+            self._reader.cancel()
+
+    async def listen(self, send: Send, read: Awaitable[None]) -> None:
+        """Serve a socket: frames pushed go to send, while read reads it.
+
+        Ends when read does, or when the connection is cut off (it overflowed or was closed):
+        one task per socket, whatever it waits on.
+        """
+        reader = self._reader = asyncio.current_task()
+        self._send = send
+        try:
+            await read
+        except asyncio.CancelledError:
+            # Our own interruption ends listening; anyone else's cancellation goes on.
+            if not self._interrupted or reader is None or reader.uncancel() > 0:
+                raise
+        finally:
+            self._reader = self._send = None
+            if self._writer is not None:
+                self._writer.cancel()
 
 
 class Hub:

@@ -1,4 +1,4 @@
-"""The /ws endpoint: the handshake checks, the frame protocol and each connection's two loops.
+"""The /ws endpoint: the handshake checks, the frame protocol and each connection's read loop.
 
 What frames mean beyond ping is the app's business: it hands in an authenticate callable and a
 frame handler at start-up, so nothing here knows about users, rooms or the database.
@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ log = logging.getLogger("porchlight.realtime")
 
 MAX_FRAME = 64 * 1024
 IDLE_TIMEOUT = 90.0  # seconds without a frame from the client (it pings every 25)
+IDLE_SWEEP = 5.0  # seconds between looks for idle connections (one timer, not one each)
 CLOSE_GRACE = 1.0  # seconds a cut-off client gets to take the close frame
 PRESENCE_DELAY = 0.25  # seconds joins and leaves gather before one presence frame tells them
 POLICY_VIOLATION, TOO_BIG = 1008, 1009
@@ -132,15 +134,28 @@ class LiveChannel:
                     frame = {"type": "presence", "room": room_id, "users": users}
                     await self.send_to_room(room_id, frame)
 
+    async def _close_idle(self) -> None:
+        """Close the connections whose client has sent nothing for IDLE_TIMEOUT."""
+        while True:
+            await asyncio.sleep(min(IDLE_SWEEP, IDLE_TIMEOUT / 3))
+            silent_since = time.monotonic() - IDLE_TIMEOUT
+            for connection in self.hub.connections("everyone"):
+                if connection.heard_at < silent_since:
+                    connection.close(POLICY_VIOLATION, "idle")
+
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The broker and the presence announcer, for the lifespan of the app."""
+        """The broker, the presence announcer and the idle sweep, for the lifespan of the app."""
         async with self.broker.running(), asyncio.TaskGroup() as group:
-            announcer = group.create_task(self._announce_presence())
+            tasks = (
+                group.create_task(self._announce_presence()),
+                group.create_task(self._close_idle()),
+            )
             try:
                 yield
             finally:
-                announcer.cancel()
+                for task in tasks:
+                    task.cancel()
 
     def _origin_refused(self, websocket: WebSocket, via: str | None) -> bool:
         origin = websocket.headers.get("origin")
@@ -168,17 +183,8 @@ class LiveChannel:
         )
         self.hub.attach(connection)
         try:
-            async with asyncio.TaskGroup() as group:
-                writer = group.create_task(self._write(websocket, connection))
-                reader = group.create_task(self._read(websocket, connection))
-                cut_off = group.create_task(connection.cut_off.wait())
-                # A client that stops reading leaves the writer stuck in a send: the reader
-                # ending and the queue overflowing both end the connection, whatever the
-                # writer is waiting on.
-                await asyncio.wait((reader, cut_off), return_when=asyncio.FIRST_COMPLETED)
-                for task in (writer, reader, cut_off):
-                    task.cancel()
-        except* (WebSocketDisconnect, ConnectionError):
+            await connection.listen(websocket.send_text, self._read(websocket, connection))
+        except (WebSocketDisconnect, ConnectionError):
             pass
         finally:
             rooms = list(connection.rooms)
@@ -197,19 +203,10 @@ class LiveChannel:
             async with asyncio.timeout(CLOSE_GRACE):
                 await websocket.close(code=code, reason=reason)
 
-    async def _write(self, websocket: WebSocket, connection: Connection) -> None:
-        while True:
-            await websocket.send_text(await connection.outgoing.get())
-
     async def _read(self, websocket: WebSocket, connection: Connection) -> None:
         while True:
-            try:
-                # asyncio.timeout rather than wait_for: no extra task per idle connection.
-                async with asyncio.timeout(IDLE_TIMEOUT):
-                    message = await websocket.receive()
-            except TimeoutError:
-                await websocket.close(code=POLICY_VIOLATION, reason="idle")
-                return
+            message = await websocket.receive()
+            connection.heard_at = time.monotonic()
             if message["type"] == "websocket.disconnect":
                 return
             raw = message.get("text")

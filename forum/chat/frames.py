@@ -12,6 +12,7 @@ from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from forum.chat import services
+from forum.chat.models import Room, RoomKind
 from forum.errors import PorchlightError, RateLimited
 from forum.validation import whole_number
 from realtime.events import Event
@@ -20,6 +21,7 @@ from realtime.socket import FrameError, LiveChannel, Principal, encode
 
 # The close code a suspended person's sockets get (API.md, Chat): 4000-4999 are the app's own.
 SUSPENDED_CLOSE = 4003
+ROOM_KINDS_KEPT = 10_000  # rooms whose kind notify_absent remembers (a few hundred KB at most)
 
 
 def close_suspended(channel: LiveChannel) -> Callable[[Event], Awaitable[None]]:
@@ -73,10 +75,26 @@ def _refusal(exc: PorchlightError, ref: str | None = None) -> FrameError:
 
 
 def notify_absent(channel: LiveChannel) -> Callable[[Event], Awaitable[None]]:
-    """A bus subscriber: tell a direct message's recipient when they are not in the room."""
+    """A bus subscriber: tell a direct message's recipient when they are not in the room.
+
+    Only a direct room's presence is read: in a room of thousands, reading everyone present
+    (through Redis with several workers) for every message would cost more than its fan-out.
+    A room's kind never changes, so each is looked up once (the first ROOM_KINDS_KEPT).
+    """
+    direct: dict[int, bool] = {}
+
+    async def is_direct(room_id: int) -> bool:
+        known = direct.get(room_id)
+        if known is None:
+            known = await Room.filter(id=room_id, kind=RoomKind.DIRECT).exists()
+            if len(direct) < ROOM_KINDS_KEPT:
+                direct[room_id] = known
+        return known
 
     async def subscriber(event: Event) -> None:
         room_id = event.data["frame"]["room"]
+        if not await is_direct(room_id):
+            return
         present = {author["id"] for author in await channel.broker.present_users(room_id)}
         await services.notify_if_away(event, present)
 

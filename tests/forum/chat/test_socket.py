@@ -17,6 +17,8 @@ from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
 from forum.chat.models import Message
+from forum.notifications import services as notifications
+from realtime import socket as realtime_socket
 from realtime.hub import OUTGOING_MAX
 from tests import factories
 from tests.forum.chat.conftest import LiveServer, frames_until, next_frame
@@ -303,3 +305,70 @@ async def test_a_client_that_stops_reading_is_let_go_while_the_others_still_hear
     assert all(c.user_id != member.id for c in live.hub.connections(room))
     assert [u["username"] for u in presence[-1]["users"]] == [other_member.username]
     assert OUTGOING_MAX < heard < OUTGOING_MAX * 8
+
+
+@pytest.fixture
+def short_idle_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Before the server starts, so that its idle sweep runs at the short timeout's pace."""
+    monkeypatch.setattr(realtime_socket, "IDLE_TIMEOUT", 0.6)
+    return 0.6
+
+
+async def _ping_until_other_closes(pinging: Any, silent: Any, seconds: float) -> ConnectionClosed:
+    """Ping on one socket (each answered) while reading the other, until the other closes."""
+    async with asyncio.timeout(seconds):
+        while True:
+            await pinging.send('{"type":"ping"}')
+            assert (await next_frame(pinging))["type"] == "pong"
+            try:
+                await asyncio.wait_for(silent.recv(), seconds / 32)
+            except TimeoutError:
+                continue
+            except ConnectionClosed as closed:
+                return closed
+
+
+async def test_a_silent_socket_is_closed_as_idle_and_a_pinging_one_is_not(
+    short_idle_timeout: float, live_server: LiveServer, member: User, other_member: User
+) -> None:
+    async with (
+        await live_server.connect(member) as silent,
+        await live_server.connect(other_member) as pinging,
+    ):
+        closed = await _ping_until_other_closes(pinging, silent, short_idle_timeout * 8)
+        await pinging.send('{"type":"ping"}')
+        assert (await next_frame(pinging))["type"] == "pong"
+    assert closed.rcvd is not None
+    assert (closed.rcvd.code, closed.rcvd.reason) == (1008, "idle")
+
+
+async def _told(person: User, kind: str) -> list[str]:
+    page = await notifications.list_notifications(person)
+    return [n["url"] for n in page.items if n["kind"] == kind]
+
+
+async def _until_present(socket: Any, username: str) -> None:
+    while True:
+        presence = (await frames_until(socket, "presence"))[-1]
+        if username in {u["username"] for u in presence["users"]}:
+            return
+
+
+async def test_a_direct_message_notifies_its_recipient_only_while_they_are_away(
+    live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    direct = await chat.direct_room(member, other_member.username)
+    async with await live_server.connect(member) as maria:
+        await _subscribe(maria, direct["id"])
+        await _subscribe(maria, lounge["id"])
+        await _send(maria, direct["id"], "Are you there?")
+        away = (await frames_until(maria, "ack"))[-1]["message"]["seq"]
+        await _send(maria, lounge["id"], "Anyone in the lounge?")  # a public room tells nobody
+        await frames_until(maria, "ack")
+        async with await live_server.connect(other_member) as sam:
+            await _subscribe(sam, direct["id"])
+            await _until_present(maria, other_member.username)
+            await _send(maria, direct["id"], "There you are")
+            await frames_until(maria, "ack")
+            await frames_until(sam, "message")
+    assert await _told(other_member, "chat.direct_message") == [f"/chat/{direct['id']}#m-{away}"]
