@@ -357,7 +357,7 @@ async def _until_present(socket: Any, username: str) -> None:
 async def test_a_direct_message_notifies_its_recipient_only_while_they_are_away(
     live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
 ) -> None:
-    direct = await chat.direct_room(member, other_member.username)
+    direct = await chat_rooms.direct_room(member, other_member.username)
     async with await live_server.connect(member) as maria:
         await _subscribe(maria, direct["id"])
         await _subscribe(maria, lounge["id"])
