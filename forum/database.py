@@ -212,6 +212,7 @@ async def fetch(
     times: Sequence[str] = (),
     flags: Sequence[str] = (),
     cached: bool = False,
+    shared: bool = False,
 ) -> Rows:
     """Rows of a hand-written SELECT, for the few reads on every page view.
 
@@ -219,7 +220,8 @@ async def fetch(
     rows come back alike on every engine: the columns named in times as aware datetimes, those
     in flags as bools (SQLite returns text and integers for them). With cached, the rows may
     come from the request's content cache (forum.readcache): only for reads whose every change
-    publishes a domain event that clears it; each caller gets its own copies of the rows.
+    publishes a domain event that clears it; each caller gets its own copies of the rows, or
+    with shared the cache's own, for a caller that only reads them (and copies what it makes).
     """
     cache = readcache.active(readcache.CONTENT) if cached else None
     if cache is None:
@@ -229,6 +231,8 @@ async def fetch(
         return Rows(await _fetch(sql, params, times, flags), key=next(_read_versions))
 
     rows = await cache.load((sql, tuple(params)), read)
+    if shared and isinstance(rows, Rows):
+        return rows
     return Rows([dict(row) for row in rows or ()], key=rows.key if rows else None)
 
 

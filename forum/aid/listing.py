@@ -104,6 +104,7 @@ async def list_aid(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
         (*params, *after_params, limit + 1),
         cached=True,
+        shared=True,  # they only pass through present(), which makes new rows
     )
     page = page_of([services.present(user, row) for row in found], limit, lambda r: _key(sort, r))
     # Whose names this viewer may see is all that present() made different for them.
@@ -142,6 +143,7 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
             limit,
         ),
         cached=True,
+        shared=True,  # they only pass through present(), which makes new rows
     )
     shown = [services.present(user, row) for row in found]
     return found.derived(shown, tuple(row["author"] is not None for row in shown))

@@ -165,23 +165,29 @@ def abilities(
 
 def present(actor: User | None, row: dict[str, Any]) -> dict[str, Any]:
     """A row as this viewer may see it: without the author's name where it is withheld. "by"
-    is the name a list shows, None for "a neighbour in <area>"."""
+    is the name a list shows, None for "a neighbour in <area>". A new row: the one given may be
+    the content cache's own."""
     if may_see_author(actor, row):
-        row["author"] = {
-            "id": row["author_id"],
-            "username": row["author_username"],
-            "display_name": row["author_display_name"] or row["author_username"],
-        }
-        row["by"] = row["author"]["display_name"]
-    else:
-        row["author"] = row["by"] = None
-        row["author_username"] = row["author_display_name"] = None
-    return row
+        name = row["author_display_name"] or row["author_username"]
+        author = {"id": row["author_id"], "username": row["author_username"], "display_name": name}
+        return {**row, "author": author, "by": name}
+    return {
+        **row,
+        "author": None,
+        "by": None,
+        "author_username": None,
+        "author_display_name": None,
+    }
 
 
-async def rows(condition: str, params: Sequence[Any], *, cached: bool = False) -> database.Rows:
-    """Posts as rows; cached for lists read on every page (every change publishes aid.*)."""
-    return await database.fetch(SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached)
+async def rows(
+    condition: str, params: Sequence[Any], *, cached: bool = False, shared: bool = False
+) -> database.Rows:
+    """Posts as rows; cached for lists read on every page (every change publishes aid.*), and
+    shared (the cache's own rows, not to be changed) where they only pass through present."""
+    return await database.fetch(
+        SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached, shared=shared
+    )
 
 
 async def access_aid(actor: User | None, aid_id: int, *, to_edit: bool = False) -> dict[str, Any]:
