@@ -74,7 +74,8 @@ def may_see_history(actor: User | None, post: Mapping[str, Any]) -> bool:
 def as_seen_by(
     actor: User | None, post: dict[str, Any], blocked: frozenset[int] = frozenset()
 ) -> dict[str, Any]:
-    """The post as this viewer may see it, with what they may do with it.
+    """The post as this viewer may see it, with what they may do with it: a new row, as the one
+    given may be the content cache's own.
 
     blocked holds the people this viewer blocked: their posts are marked, for pages to fold
     away and the API to leave out (the body stays here, so a page can still open one).
@@ -103,6 +104,7 @@ async def list_posts(
         (topic_id, last_id, limit + 1),
         times=POST_TIMES,
         cached=True,
+        shared=True,  # they only pass through as_seen_by, which makes new rows
     )
     page = page_of(rows, limit, lambda r: (r["id"],))
     hidden = await blocks.blocked_ids(actor)
@@ -119,6 +121,7 @@ async def topic_page(
         (topic_id, POSTS_PER_PAGE + 1, (page - 1) * POSTS_PER_PAGE),
         times=POST_TIMES,
         cached=True,
+        shared=True,  # they only pass through as_seen_by, which makes new rows
     )
     more = len(rows) > POSTS_PER_PAGE
     hidden = await blocks.blocked_ids(actor)
