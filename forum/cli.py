@@ -46,6 +46,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Compression would cost every connection memory and CPU for messages this short.
         ws_per_message_deflate=False,
         log_level="info",
+        # On SIGTERM open requests and sockets get this long to end; then they are cancelled
+        # and the app shuts down, rather than a stuck connection holding a restart forever.
+        timeout_graceful_shutdown=10,
         **server.uvicorn_options(),
         # A line per request written from the event loop cost half the throughput of a cached
         # page: off unless asked for. A reverse proxy in front usually keeps this log already.
