@@ -44,6 +44,14 @@ async def _load_blocked(viewer_id: int) -> frozenset[int]:
     return frozenset(cast(list[int], ids))
 
 
+def not_written_by(column: str, authors: frozenset[int]) -> str:
+    """The SQL condition leaving out the rows whose column names one of these people."""
+    if not authors:
+        return "1 = 1"
+    # Whole numbers from the database, written out: a list of any length, no placeholder limit.
+    return f"{column} NOT IN ({','.join(str(int(i)) for i in sorted(authors))})"
+
+
 async def blocked_ids(viewer: User | None) -> frozenset[int]:
     """The ids of everyone this person blocked (empty for someone signed out)."""
     return frozenset() if viewer is None else await _blocked_ids_of(viewer.id)

@@ -98,7 +98,7 @@ async def list_aid(
         where.append("a.review = ?")
         params.append(AidReview.VISIBLE.value)
     # A blocked person's posts are hidden for the blocker (they stay for everyone else).
-    where.append(_not_by(await blocks.blocked_ids(user)))
+    where.append(blocks.not_written_by("a.author_id", await blocks.blocked_ids(user)))
     after, after_params = _after(sort, cursor)
     found = await services.rows(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
@@ -112,14 +112,6 @@ async def list_aid(
     return Page(found.derived(page.items, seen, limit), page.next_cursor)
 
 
-def _not_by(authors: frozenset[int]) -> str:
-    """The SQL condition leaving out these people's posts."""
-    if not authors:
-        return "1 = 1"
-    # Whole numbers from the database, written out: a list of any length, no placeholder limit.
-    return f"a.author_id NOT IN ({','.join(str(int(i)) for i in sorted(authors))})"
-
-
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
     """Open posts of the opposite kind in the same category: same area first, newest first."""
     aid = await services.access_aid(actor, aid_id)
@@ -130,7 +122,7 @@ async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[d
     apart = await blocks.blocked_ids(user) | await blocks.blocker_ids(user.id)
     found = await services.rows(
         f"WHERE a.kind = ? AND a.status = ? AND c.slug = ? AND a.id <> ? AND {reviewed} "
-        f"AND {_not_by(apart)} "
+        f"AND {blocks.not_written_by('a.author_id', apart)} "
         "ORDER BY (CASE WHEN r.slug = ? THEN 0 ELSE 1 END), a.created_at DESC, a.id DESC "
         "LIMIT ?",
         (
@@ -153,7 +145,7 @@ async def gratitude(actor: User | None, *, limit: int = 30) -> dict[str, Any]:
     """The latest public thank-yous, and how many requests were fulfilled in each category."""
     user = require_member(actor)
     reviewed, reviewed_params = services.reviewed_condition(user)
-    hidden = _not_by(await blocks.blocked_ids(user))
+    hidden = blocks.not_written_by("a.author_id", await blocks.blocked_ids(user))
     thanked = await services.rows(
         f"WHERE a.thanked_at IS NOT NULL AND {reviewed} AND {hidden} "
         "ORDER BY a.thanked_at DESC, a.id DESC LIMIT ?",

@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from forum import clock, database, events, ratelimits
-from forum.accounts import standing, trust
+from forum.accounts import blocks, standing, trust
 from forum.accounts.models import User
 from forum.accounts.services import is_owner_or_staff, is_staff, require_admin
 from forum.boards import forms, notices
@@ -263,6 +263,7 @@ async def board_page(
     board = await access_board(actor, slug)
     statuses = readable_topic_statuses(actor)
     where = f"WHERE t.board_id = ? AND t.status IN ({_sql_list(statuses)}) "
+    where += await _not_by_blocked(actor)
     after = decode_cursor(cursor, 3)
     if after is None:
         rows = await _topics(where + _TOPIC_ORDER, (board["id"], *statuses, limit + 1))
@@ -284,9 +285,15 @@ async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, A
     """The most recently active topics across the boards this person may read."""
     boards, statuses = readable_visibilities(actor), readable_topic_statuses(actor)
     where = f"WHERE b.visibility IN ({_sql_list(boards)}) AND t.status IN ({_sql_list(statuses)}) "
+    where += await _not_by_blocked(actor)
     return await _topics(
         where + "ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?", (*boards, *statuses, limit)
     )
+
+
+async def _not_by_blocked(actor: User | None) -> str:
+    """Lists leave out the topics of people this viewer blocked (a direct link still opens)."""
+    return f"AND {blocks.not_written_by('t.author_id', await blocks.blocked_ids(actor))} "
 
 
 async def _topics(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:

@@ -86,3 +86,28 @@ async def test_the_api_shows_the_post_to_the_blocked_person_and_others(
         (False, "I drive there on *Tuesdays*."),
         (False, "Hello"),
     ]
+
+
+async def test_lists_leave_out_a_blocked_persons_topics_for_the_blocker_only(
+    make_client: Any, member: User, other_member: User
+) -> None:
+    await factories.topic(author=other_member, title="Sam's garage sale")
+    await factories.topic(author=member, title="Maria's plant swap")
+    await blocks.block(member, {"username": "sam"})
+    maria, olu = make_client(), make_client()
+    await sign_in(maria, "maria")
+    await factories.user(username="olu")
+    await sign_in(olu, "olu")
+    for reader, sees_sam in ((maria, False), (olu, True)):
+        for path in ("/b/general", "/"):
+            page = (await reader.get(path)).text
+            assert "Maria&#39;s plant swap" in page
+            assert ("Sam&#39;s garage sale" in page) is sees_sam, path
+        api = (await reader.get("/api/v1/boards/general/topics")).json()
+        titles = {item["title"] for item in api["items"]}
+        assert ("Sam's garage sale" in titles) is sees_sam
+    # A direct link still opens it for the blocker, as a post's does.
+    sams = next(t for t in api["items"] if t["title"] == "Sam's garage sale")
+    assert (await maria.get(f"/t/{sams['id']}")).status_code == 200
+    await blocks.unblock(member, "sam")
+    assert "Sam&#39;s garage sale" in (await maria.get("/b/general")).text
