@@ -12,7 +12,6 @@ from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from forum.chat import services
-from forum.chat.models import Room, RoomKind
 from forum.errors import PorchlightError, RateLimited
 from forum.validation import whole_number
 from realtime.events import Event
@@ -86,7 +85,7 @@ def notify_absent(channel: LiveChannel) -> Callable[[Event], Awaitable[None]]:
     async def is_direct(room_id: int) -> bool:
         known = direct.get(room_id)
         if known is None:
-            known = await Room.filter(id=room_id, kind=RoomKind.DIRECT).exists()
+            known = await chat_rooms.is_direct_room(room_id)
             if len(direct) < ROOM_KINDS_KEPT:
                 direct[room_id] = known
         return known

@@ -53,6 +53,11 @@ async def is_room_member(user_id: int, room_id: int) -> bool:
     return await RoomMember.filter(room_id=room_id, user_id=user_id).exists()
 
 
+async def is_direct_room(room_id: int) -> bool:
+    """Whether the room is a direct conversation between two members (a room's kind is fixed)."""
+    return await Room.filter(id=room_id, kind=RoomKind.DIRECT).exists()
+
+
 async def access_room(actor: User | None, room_id: int) -> dict[str, Any]:
     """The room as a row, if this person may read it; a private room is absent to others (404)."""
     user = require_member(actor)
