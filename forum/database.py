@@ -6,11 +6,19 @@ import contextlib
 import functools
 import itertools
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
@@ -200,6 +208,60 @@ class Rows(list[dict[str, Any]]):
     def derived(self, rows: Iterable[dict[str, Any]], *inputs: Hashable) -> Rows:
         """Rows computed from these and inputs alone, keyed by both."""
         return Rows(rows, None if self.key is None else (self.key, *inputs))
+
+    def seen(
+        self,
+        make: Callable[[dict[str, Any]], dict[str, Any]],
+        *inputs: Hashable,
+        limit: int | None = None,
+    ) -> Seen:
+        """What make turns the first limit rows into, made only if something reads them.
+
+        inputs must determine everything make gives for these rows (the viewer's standing,
+        say): a page whose fragment is already rendered for that key never makes them.
+        """
+        source = self if limit is None else self[:limit]
+        return Seen(source, make, None if self.key is None else (self.key, limit, *inputs))
+
+
+class Seen(Sequence[dict[str, Any]]):
+    """Rows one viewer sees of cached rows, keyed like Rows, made on first read."""
+
+    __slots__ = ("_source", "_make", "_made", "key")
+
+    def __init__(
+        self,
+        source: Sequence[dict[str, Any]],
+        make: Callable[[dict[str, Any]], dict[str, Any]],
+        key: Hashable | None,
+    ) -> None:
+        self._source = source
+        self._make = make
+        self._made: list[dict[str, Any]] | None = None
+        self.key = key
+
+    def rows(self) -> list[dict[str, Any]]:
+        if self._made is None:
+            self._made = [self._make(row) for row in self._source]
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._source)  # counting them makes nothing
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows())
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        return self.rows()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 _read_versions = itertools.count(1)

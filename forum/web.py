@@ -8,7 +8,7 @@ import hmac
 import json
 import secrets
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, MutableMapping
+from collections.abc import Hashable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -304,8 +304,16 @@ _PLAIN = frozenset({tuple, str, int, bool, type(None)})
 
 
 def _frozen(value: Any) -> Hashable:
+    if type(value) in _PLAIN:
+        return cast(Hashable, value)
     if type(value) is dict:
         return tuple(value.items())
+    if not isinstance(value, list) and isinstance(value, Sequence) and not isinstance(value, str):
+        # Rows made only when read (database.Seen): keyed like Rows without making them.
+        key = getattr(value, "key", None)
+        if key is not None:
+            return ("rows", key)
+        value = list(value)
     if isinstance(value, list):
         # Rows that say what determines them (database.Rows) are keyed by that, not walked.
         key = getattr(value, "key", None)

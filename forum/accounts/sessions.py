@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from forum import clock, database, readcache
 from forum.accounts import forms
@@ -14,6 +14,8 @@ from forum.accounts.models import Session, User, UserStatus
 from forum.errors import NotFound
 from forum.pagination import Page, cursor_id, decode_cursor, page_of
 from forum.validation import FieldErrors
+
+M = TypeVar("M", User, Session)
 
 SESSION_IDLE = timedelta(days=30)
 # Refreshing last_seen_at on every request would turn every read into a write.
@@ -72,7 +74,7 @@ async def authenticate(key: str) -> tuple[User, Session] | None:
     if found is None:
         return None
     # Shallow copies (every field is an immutable value): a handler may change its own.
-    user, session = copy.copy(found[0]), copy.copy(found[1])
+    user, session = _copied(found[0]), _copied(found[1])
     now = clock.now()
     suspended = user.suspended_until is not None and user.suspended_until > now
     if now - session.last_seen_at > SESSION_IDLE or user.status != UserStatus.ACTIVE or suspended:
@@ -84,6 +86,13 @@ async def authenticate(key: str) -> tuple[User, Session] | None:
         await Session.filter(id=session.id).update(last_seen_at=now)
         _forget(lambda pair: pair[1].id == session.id)
     return user, session
+
+
+def _copied(model: M) -> M:
+    """What copy.copy makes of a model (its fields are its __dict__), without copy's dispatch."""
+    twin = object.__new__(type(model))
+    twin.__dict__.update(model.__dict__)
+    return twin
 
 
 async def _session_pair(key_hash: str) -> tuple[User, Session] | None:
