@@ -265,8 +265,12 @@ async def board_page(
     where = f"WHERE t.board_id = ? AND t.status IN ({_sql_list(statuses)}) "
     where += await _not_by_blocked(actor)
     after = decode_cursor(cursor, 3)
+    # The rows only pass through to a page or a serializer, which make new ones of them: the
+    # cache's own will do, and they keep the key the page's fragment is remembered by.
     if after is None:
-        rows = await _topics(where + _TOPIC_ORDER, (board["id"], *statuses, limit + 1))
+        rows = await _topics(
+            where + _TOPIC_ORDER, (board["id"], *statuses, limit + 1), shared=True
+        )
     else:
         pinned, moment, last_id = after
         if not isinstance(pinned, bool):
@@ -275,10 +279,12 @@ async def board_page(
         rows = await _topics(
             where + _AFTER_CURSOR + _TOPIC_ORDER,
             (board["id"], *statuses, pinned, pinned, when, when, last_id, limit + 1),
+            shared=True,
         )
-    return board, page_of(
+    page = page_of(
         rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"])
     )
+    return board, Page(rows.derived(page.items, limit), page.next_cursor)
 
 
 async def latest_topics(actor: User | None, limit: int = 10) -> list[dict[str, Any]]:
@@ -296,10 +302,17 @@ async def _not_by_blocked(actor: User | None) -> str:
     return f"AND {blocks.not_written_by('t.author_id', await blocks.blocked_ids(actor))} "
 
 
-async def _topics(condition: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+async def _topics(
+    condition: str, params: tuple[Any, ...], *, shared: bool = False
+) -> database.Rows:
     # Every change to what this reads publishes a boards or accounts event: cacheable.
     return await database.fetch(
-        _TOPIC_SELECT + condition, params, times=_TOPIC_TIMES, flags=_TOPIC_FLAGS, cached=True
+        _TOPIC_SELECT + condition,
+        params,
+        times=_TOPIC_TIMES,
+        flags=_TOPIC_FLAGS,
+        cached=True,
+        shared=shared,
     )
 
 
