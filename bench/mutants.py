@@ -29,9 +29,10 @@ POSTS = "forum/boards/posts.py"
 ALL_VISIBILITIES = "tuple(v.value for v in Visibility)"
 ALL_TOPIC_STATUSES = "tuple(s.value for s in TopicStatus)"
 OWNER = 'is_owner_or_staff(actor, post["author_id"])'
-RAW = "Page([as_seen_by(actor, r) for r in page.items], page.next_cursor)"
+RAW = "Page([as_seen_by(actor, r, hidden) for r in page.items], page.next_cursor)"
 UNBLANKED = (
-    '{**r, "can_change": may_change(actor, r), "can_see_history": may_see_history(actor, r)}'
+    '{**row, "blocked": row["author_id"] in hidden, "can_change": may_change(actor, row), '
+    '"can_see_history": may_see_history(actor, row)}'
 )
 NO_IDLE = "if now - session.last_seen_at > SESSION_IDLE"
 NOT_ACTIVE = "user.status != UserStatus.ACTIVE"
@@ -60,7 +61,7 @@ MUTANTS = [
     Mutant("authenticate: idle sessions accepted", SESSIONS, "authenticate", f"{NO_IDLE} or ", "if "),
     Mutant("authenticate: only active users refused", SESSIONS, "authenticate", NOT_ACTIVE, 'user.status == "active"'),
     Mutant("authenticate: refused session kept", SESSIONS, "authenticate", "await Session.filter(id=session.id).delete()", "pass"),
-    Mutant("authenticate: refused session returned", SESSIONS, "authenticate", "delete()\n        return None", "delete()"),
+    Mutant("authenticate: refused session returned", SESSIONS, "authenticate", "session.id)\n        return None", "session.id)"),
     Mutant("authenticate: touched on every request", SESSIONS, "authenticate", "if now - session.last_seen_at > SESSION_TOUCH_EVERY:", "if True:"),
     Mutant("authenticate: never touched", SESSIONS, "authenticate", "if now - session.last_seen_at > SESSION_TOUCH_EVERY:", "if False:"),
     # the anonymous page cache
@@ -129,7 +130,10 @@ MUTANTS = [
     Mutant("access_post: to_change ignored", POSTS, "access_post", "if not to_change:", "if True:"),
     Mutant("list_posts: topic unchecked", POSTS, "list_posts", "await access_topic(actor, topic_id)", "pass"),
     Mutant("list_posts: not blanked", POSTS, "list_posts", RAW, "page"),
-    Mutant("topic_page: not blanked", POSTS, "topic_page", "as_seen_by(actor, r)", UNBLANKED),
+    Mutant("topic_page: not blanked", POSTS, "topic_page", "as_seen_by(actor, row, hidden)", UNBLANKED),
+    Mutant("viewer_standing: staff alike", POSTS, "viewer_standing", "return is_staff(actor), own,", "return False, own,"),
+    Mutant("viewer_standing: own posts alike", POSTS, "viewer_standing", "is_staff(actor), own, ", "is_staff(actor), None, "),
+    Mutant("viewer_standing: blocks alike", POSTS, "viewer_standing", "frozenset(authors & blocked) if blocked else frozenset()", "frozenset()"),
     Mutant("post_history: open to all", POSTS, "post_history", 'if not row["can_see_history"]:', "if False:"),
     Mutant("reply: locked topics take replies", POSTS, "reply", 'if not topic["can_reply"]:', "if False:"),
 ]
