@@ -336,6 +336,7 @@ templates.env.globals["fragment"] = fragments = Fragments(templates.env)
 _TOKEN_SLOT = "\x00" + secrets.token_hex(8) + "\x00"
 _TOKEN_FIELD = Markup(f'<input type="hidden" name="csrf_token" value="{_TOKEN_SLOT}">')  # noqa: S704
 templates.env.globals["form_token"] = lambda: _TOKEN_FIELD
+templates.env.globals["csrf"] = lambda: _TOKEN_FIELD
 
 # While render runs a page, the fragments it meets stay bytes: the page holds a mark in their
 # place ("<_SPLICE>3<NUL>"), and render joins the page's own text, encoded, around them. A
