@@ -13,6 +13,7 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
+from forum import server as forum_server
 from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from tests import factories
@@ -58,6 +59,8 @@ async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
         lifespan="on",
         ws_max_size=65536,
         ws_per_message_deflate=False,
+        # The protocols `porchlight serve` runs (bounded heads, bounded stopped readers).
+        **forum_server.uvicorn_options(),
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
