@@ -196,7 +196,7 @@ class RedisBroker:
                 delay = min(delay * 2, 5.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
 
     def _deliver(self, raw_channel: bytes | str, raw: bytes | str) -> None:
         channel = raw_channel.decode() if isinstance(raw_channel, bytes) else raw_channel
