@@ -73,7 +73,9 @@ def _slow_p99(r: Result) -> tuple[bool, str]:
         f"median {slow['ratio_median']:.2f}x over {len(disturbed)} rounds (spread "
         f"{slow['ratio_min']:.2f}x-{slow['ratio_max']:.2f}x); median p99 "
         f"{slow['disturbed_p99_median_ms']:.1f} ms vs {slow['undisturbed_p99_median_ms']:.1f} ms, "
-        f"{slow['messages_per_run']} messages a run{lost}",
+        f"{slow['messages_per_run']} messages a run; pooled p99 "
+        f"{slow['pooled_p99_ms']['disturbed']:.1f} ms vs "
+        f"{slow['pooled_p99_ms']['undisturbed']:.1f} ms = {slow['pooled_ratio']:.2f}x{lost}",
     )
 
 
@@ -180,9 +182,11 @@ def print_scenario(key: str, x: Result) -> None:
         print(f"    {row('forum_slow_base', x['middle_round_undisturbed'])}  (median round)")
         for n, pair in enumerate(x["rounds"], 1):
             print(f"    {round_line(n, pair)}")
+        cpu = x["server_cpu_ms_per_message_median"]
         print(
             f"    calibration: cut after {x['calibration']['cut_after_messages']} messages; "
-            f"{x['messages_per_run']} messages a run"
+            f"{x['messages_per_run']} messages a run; median server CPU a message "
+            f"{cpu['undisturbed']:.2f} ms undisturbed, {cpu['disturbed']:.2f} ms disturbed"
         )
         print(
             f"    stopped reader (median round): disconnected={x['disconnected']} after "

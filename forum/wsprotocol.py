@@ -13,7 +13,10 @@ to read it, which a stopped reader never does. Here:
   stopped reader can hold below the queue and the transport's buffer;
 - when the app has ended a connection whose transport still cannot take more (writing paused,
   so the close frame could not be sent either), the socket is reset rather than closed: its
-  buffers are freed at once instead of waiting for a reader that is not there.
+  buffers are freed at once instead of waiting for a reader that is not there; and one whose
+  transport still holds unsent data ABANDON_AFTER seconds after the app ended (uvicorn's
+  keepalive timeout closes a silent client that way, before its queue ever fills) is reset
+  then. A client that reads closes in milliseconds and is never reset.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import struct
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 SEND_BUFFER = 64 * 1024  # bytes; Linux reserves twice this
+ABANDON_AFTER = 2.0  # seconds after the app ended that data still unread gets the socket reset
 
 
 class BoundedWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -40,9 +44,21 @@ class BoundedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def on_task_complete(self, task: asyncio.Task[None]) -> None:
         super().on_task_complete(task)
-        if self.disconnected or self.writable.is_set():
-            return  # gone already, or its buffers drain: the ordinary close is right
-        # The app is done and the client has not read what is waiting: reset, do not linger.
+        if self.disconnected:
+            return
+        if not self.writable.is_set():
+            self._reset()  # writing paused: nothing will drain, not even the close frame
+        else:
+            # uvicorn closes it (after its closing handshake, or at once after a keepalive
+            # timeout); a transport closed with data waiting waits for the client to read it.
+            self.loop.call_later(ABANDON_AFTER, self._reset_if_stuck)
+
+    def _reset_if_stuck(self) -> None:
+        if not self.disconnected and self.transport.get_write_buffer_size():
+            self._reset()
+
+    def _reset(self) -> None:
+        """End the connection now: a reset frees its buffers instead of waiting on a reader."""
         sock = self.transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):

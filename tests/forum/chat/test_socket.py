@@ -21,7 +21,7 @@ from forum.notifications import services as notifications
 from realtime import socket as realtime_socket
 from realtime.hub import OUTGOING_MAX
 from tests import factories
-from tests.forum.chat.conftest import LiveServer, frames_until, next_frame
+from tests.forum.chat.conftest import LiveServer, frames_until, next_frame, serving
 
 SEND_LIMIT = ratelimits.LIMITS["chat_send"].per_person
 
@@ -342,6 +342,40 @@ async def test_a_stopped_reader_holds_little_below_the_queue_and_is_reset_not_le
     with pytest.raises(ConnectionClosed):
         await asyncio.wait_for(_read_counting(stalled, received), 5)
     assert sum(received) < 2 * wsprotocol.SEND_BUFFER + 2 * 64 * 1024
+
+
+async def test_a_silent_client_closed_by_the_keepalive_is_reset_once_its_data_stays_unread(
+    app: Any, lounge: dict[str, Any], member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # uvicorn's keepalive closes a client that does not answer its pings by closing the
+    # transport, which, holding unsent data, then waits for a read that never comes. That
+    # happens before the queue fills when the frames are few: the reset after the app ends
+    # is what ends it.
+    monkeypatch.setattr(wsprotocol, "ABANDON_AFTER", 0.3)
+    live = app.state.live
+    async with serving(app, ws_ping_interval=0.3, ws_ping_timeout=0.3) as server:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", server.port))
+        sock.setblocking(False)
+        stalled = await server.connect(member, sock=sock, max_queue=1, close_timeout=1)
+        await _subscribe(stalled, lounge["id"])
+        frame = {"type": "typing", "room": lounge["id"], "pad": "x" * 1000}
+        # More than the kernel's buffers take (about 94 KB here), less than then pauses the
+        # transport (64 KiB more) or fills the queue.
+        for _ in range(120):
+            await live.send_to_room(lounge["id"], frame)
+        await asyncio.sleep(1.0)  # the keepalive gives up on it
+        await live.send_to_room(lounge["id"], frame)  # the app learns it is gone, and ends
+        room = f"room:{lounge['id']}"
+        await asyncio.sleep(0.1)
+        assert all(c.user_id != member.id for c in live.hub.connections(room))
+        await asyncio.sleep(1.0)  # past ABANDON_AFTER
+        received: list[int] = []
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(_read_counting(stalled, received), 5)
+    # Only what was already in the client's own buffers: the rest went with the reset.
+    assert sum(received) < 64 * 1024
 
 
 async def _read_counting(socket: Any, sizes: list[int]) -> None:
