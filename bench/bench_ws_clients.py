@@ -300,6 +300,9 @@ class Pool:
     async def close(self) -> None:
         if self._pinger is not None:
             self._pinger.cancel()
+            # The next grow() starts it again: a pool closed once (the frame-size probe) and
+            # grown later must still ping, or the forum closes its clients as idle after 90 s.
+            self._pinger = None
         await self.shrink(0)
 
 

@@ -157,7 +157,9 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def _build_limiter(settings: Settings, redis: Redis | None) -> ratelimits.RateLimiter:
     counter: ratelimits.Counter = (
-        ratelimits.RedisCounter(redis) if redis is not None else ratelimits.MemoryCounter()
+        ratelimits.RedisCounter(redis, prefix=settings.redis_prefix + "rl:")
+        if redis is not None
+        else ratelimits.MemoryCounter()
     )
     return ratelimits.RateLimiter(counter, enabled=settings.rate_limits)
 
@@ -221,7 +223,11 @@ def create_app(
     # Offers, requests and their vocabularies are for members only (never in the page cache).
     bus.subscribe("aid.", read_caches[readcache.CONTENT].forget_on)
     hub = Hub()
-    broker: Broker = RedisBroker(hub, redis) if redis is not None else MemoryBroker(hub)
+    broker: Broker = (
+        RedisBroker(hub, redis, prefix=settings.redis_prefix + "rt:")
+        if redis is not None
+        else MemoryBroker(hub)
+    )
     live = LiveChannel(
         broker=broker,
         allowed_origins=settings.allowed_origins,

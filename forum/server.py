@@ -18,13 +18,18 @@ MAX_TARGET_BYTES = 8 * 1024
 
 
 def uvicorn_options() -> dict[str, Any]:
-    """The protocol options for uvicorn.run: uvicorn's own httptools protocol, bounded.
+    """The protocol options for uvicorn.run: uvicorn's own httptools and WebSocket protocols,
+    bounded.
 
     httptools is a dependency of its own rather than a choice uvicorn makes when it is there:
     the h11 fallback bounds only a head that is still arriving, not one sent whole.
     """
-    # A string, not the class: each worker process imports it for itself.
-    return {"http": "forum.httpprotocol:BoundedHttpToolsProtocol"}
+    # Strings, not the classes: each worker process imports them for itself. The WebSocket
+    # protocol bounds what a client that stops reading can hold (forum.wsprotocol).
+    return {
+        "http": "forum.httpprotocol:BoundedHttpToolsProtocol",
+        "ws": "forum.wsprotocol:BoundedWebSocketProtocol",
+    }
 
 
 def refusal(status: http.HTTPStatus) -> bytes:

@@ -14,6 +14,9 @@ from dotenv import dotenv_values
 
 SIGNUP_MODES = ("open", "approval", "invite")
 _MIN_SECRET_LENGTH = 32
+DEFAULT_REDIS_PREFIX = "porchlight:"
+# Redis pattern characters: the broker subscribes to "<prefix>rt:*"; the prefix must match itself.
+_REDIS_PATTERN_CHARACTERS = frozenset("*?[]\\")
 _WEAK_SECRETS = {"secret", "changeme", "change-me", "password", "porchlight", "development"}
 
 
@@ -27,6 +30,10 @@ class Settings:
     database_url: str
     secret_key: str
     redis_url: str | None = None
+    # Every Redis key and pub/sub channel Porchlight uses starts with this. Pub/sub channels are
+    # shared by every database number of a Redis server: two communities (or test runs) on one
+    # server keep apart only by their prefixes.
+    redis_prefix: str = DEFAULT_REDIS_PREFIX
     allowed_origins: tuple[str, ...] = ()
     signup: str = "open"
     rate_limits: bool = True
@@ -66,6 +73,7 @@ class Settings:
             raise SettingsError("PORCHLIGHT_RATE_LIMITS must be 'on' or 'off'")
         timezone = _zone(env.get("PORCHLIGHT_TIMEZONE") or "UTC")
         crisis_resources = _optional_file(env.get("PORCHLIGHT_CRISIS_RESOURCES"), cwd)
+        redis_prefix = _redis_prefix(env.get("PORCHLIGHT_REDIS_PREFIX"))
         secret = env.get("PORCHLIGHT_SECRET_KEY") or _stored_secret(data_dir)
         if not debug:
             _refuse_weak_secret(secret)
@@ -74,6 +82,7 @@ class Settings:
             database_url=_resolve_sqlite_path(database_url, cwd),
             secret_key=secret,
             redis_url=env.get("PORCHLIGHT_REDIS_URL") or None,
+            redis_prefix=redis_prefix,
             allowed_origins=_origins(env.get("PORCHLIGHT_ALLOWED_ORIGINS"), port),
             signup=signup,
             rate_limits=rate_limits == "on",
@@ -97,6 +106,17 @@ def _zone(name: str) -> ZoneInfo:
             f"PORCHLIGHT_TIMEZONE must be an IANA time zone name such as Europe/London or "
             f"America/New_York; {name!r} is not one"
         ) from None
+
+
+def _redis_prefix(raw: str | None) -> str:
+    if raw is None or raw == "":
+        return DEFAULT_REDIS_PREFIX
+    if any(c.isspace() or c in _REDIS_PATTERN_CHARACTERS for c in raw) or len(raw) > 64:
+        raise SettingsError(
+            "PORCHLIGHT_REDIS_PREFIX must be at most 64 characters without spaces or any of "
+            f"* ? [ ] \\ (such as 'porchlight:' or 'elm-street:'); {raw!r} is not one"
+        )
+    return raw
 
 
 def _optional_file(raw: str | None, cwd: Path) -> Path | None:

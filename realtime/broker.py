@@ -24,7 +24,7 @@ from realtime.hub import Connection, Hub
 
 log = logging.getLogger("porchlight.realtime")
 
-PREFIX = "porchlight:rt:"
+PREFIX = "porchlight:rt:"  # the default; a broker is given its own (PORCHLIGHT_REDIS_PREFIX)
 PRESENCE_TTL = 60.0  # seconds a presence entry lives without being refreshed
 PRESENCE_REFRESH = 20.0
 MUTE = "mute:user:"  # the channel that changes whom a person's connections hear
@@ -44,10 +44,6 @@ class Broker(Protocol):
     async def present_users(self, room_id: int) -> list[Any]: ...
 
     def running(self) -> contextlib.AbstractAsyncContextManager[None]: ...
-
-
-def _presence_key(room_id: int) -> str:
-    return f"{PREFIX}presence:{room_id}"
 
 
 def _presence_member(room_id: int, connection: Connection) -> str:
@@ -96,10 +92,16 @@ class MemoryBroker:
 class RedisBroker:
     """Several processes or hosts: one Redis pub/sub pattern subscription per process."""
 
-    def __init__(self, hub: Hub, redis: Redis) -> None:
+    def __init__(self, hub: Hub, redis: Redis, *, prefix: str = PREFIX) -> None:
+        """prefix starts every channel and key: brokers with different prefixes never meet,
+        even on one Redis server (pub/sub channels ignore the database number)."""
         self.hub = hub
         self.redis = redis
+        self.prefix = prefix
         self.connected = asyncio.Event()
+
+    def _presence_key(self, room_id: int) -> str:
+        return f"{self.prefix}presence:{room_id}"
 
     async def publish(
         self, channel: str, text: str, *, origin: str | None = None, sender: int | None = None
@@ -107,7 +109,7 @@ class RedisBroker:
         # Encoded frames hold no raw newline (JSON escapes them): two header lines, then it.
         envelope = (origin or "") + "\n" + (str(sender) if sender is not None else "") + "\n" + text
         try:
-            await self.redis.publish(PREFIX + channel, envelope)
+            await self.redis.publish(self.prefix + channel, envelope)
         except Exception as exc:  # noqa: BLE001 - Redis away: stored messages are caught up
             log.warning("realtime publish to %s failed: %s", channel, exc)
 
@@ -115,7 +117,7 @@ class RedisBroker:
         """Tell every process what this person's connections no longer hear."""
         data = ",".join(str(int(s)) for s in senders)
         try:
-            await self.redis.publish(f"{PREFIX}{MUTE}{user_id}", data)
+            await self.redis.publish(f"{self.prefix}{MUTE}{user_id}", data)
         except Exception as exc:  # noqa: BLE001 - Redis away: their next connection has it
             log.warning("realtime mute for %s failed: %s", user_id, exc)
 
@@ -127,23 +129,24 @@ class RedisBroker:
             entry = {_presence_member(room_id, connection): now + PRESENCE_TTL}
             self._mark_present(pipe, room_id, entry, now)
         else:
-            pipe.zrem(_presence_key(room_id), _presence_member(room_id, connection))
+            pipe.zrem(self._presence_key(room_id), _presence_member(room_id, connection))
         try:
             await pipe.execute()
         except Exception as exc:  # noqa: BLE001 - presence is a nicety; chat goes on
             log.warning("presence update failed: %s", exc)
 
-    @staticmethod
-    def _mark_present(pipe: Pipeline, room_id: int, entries: dict[str, float], now: float) -> None:
+    def _mark_present(
+        self, pipe: Pipeline, room_id: int, entries: dict[str, float], now: float
+    ) -> None:
         """Queue the entries (member: expiry) and drop the room's expired ones."""
-        key = _presence_key(room_id)
+        key = self._presence_key(room_id)
         pipe.zadd(key, entries)
         pipe.zremrangebyscore(key, "-inf", now)
         pipe.expire(key, int(PRESENCE_TTL) * 2)
 
     async def present_users(self, room_id: int) -> list[Any]:
         try:
-            raw = await self.redis.zrangebyscore(_presence_key(room_id), time.time(), "+inf")
+            raw = await self.redis.zrangebyscore(self._presence_key(room_id), time.time(), "+inf")
         except Exception as exc:  # noqa: BLE001 - unknown presence counts as away
             log.warning("presence read failed: %s", exc)
             return []
@@ -177,7 +180,7 @@ class RedisBroker:
         while True:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.psubscribe(PREFIX + "*")
+                await pubsub.psubscribe(self.prefix + "*")
                 self.connected.set()
                 delay = 0.5
                 async for message in pubsub.listen():
@@ -197,7 +200,7 @@ class RedisBroker:
 
     def _deliver(self, raw_channel: bytes | str, raw: bytes | str) -> None:
         channel = raw_channel.decode() if isinstance(raw_channel, bytes) else raw_channel
-        channel = channel.removeprefix(PREFIX)
+        channel = channel.removeprefix(self.prefix)
         data = raw.decode() if isinstance(raw, bytes) else raw
         if channel.startswith(MUTE):
             senders = frozenset(int(s) for s in data.split(",") if s.isdigit())

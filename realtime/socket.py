@@ -198,7 +198,8 @@ class LiveChannel:
                 await self._hang_up(websocket, POLICY_VIOLATION, "not reading")
 
     async def _hang_up(self, websocket: WebSocket, code: int, reason: str) -> None:
-        """Say why, if the client's buffers take it soon; ASGI has no abort, so then just go."""
+        """Say why, if the client's buffers take it soon; ASGI has no abort, so then just go
+        (a server protocol that resets what it could not send frees the rest)."""
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_GRACE):
                 await websocket.close(code=code, reason=reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("PORCHLIGHT_TEST_DATABASE_URL") or "sqlite://:memory:"
 TEST_REDIS_URL = os.environ.get("PORCHLIGHT_TEST_REDIS_URL") or None
+# Pub/sub channels are global to a Redis server (the db number does not separate them): each test
+# run talks on channels and keys of its own, so runs sharing one server never hear each other.
+TEST_REDIS_PREFIX = f"porchlight-test-{secrets.token_hex(6)}:"
 BASE_URL = "http://127.0.0.1:8000"
 
 # The property tests (tests/forum/content/test_sanitizer_properties.py) draw the same examples on
@@ -168,7 +172,11 @@ def settings(tmp_path: Path, redis_url: str | None) -> Settings:
         {
             "PORCHLIGHT_DATA_DIR": str(tmp_path / "data"),
             "PORCHLIGHT_DATABASE_URL": TEST_DATABASE_URL,
-            **({"PORCHLIGHT_REDIS_URL": redis_url} if redis_url else {}),
+            **(
+                {"PORCHLIGHT_REDIS_URL": redis_url, "PORCHLIGHT_REDIS_PREFIX": TEST_REDIS_PREFIX}
+                if redis_url
+                else {}
+            ),
         },
         cwd=tmp_path,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_PREFIX, TEST_REDIS_URL
 
 PORCHLIGHT = [sys.executable, "-m", "forum"]
 
@@ -55,6 +55,7 @@ def environment(folder: Path, database_url: str, **settings: str) -> dict[str, s
     env.update(PORCHLIGHT_DATA_DIR=str(folder / "data"), PORCHLIGHT_DATABASE_URL=database_url)
     if TEST_REDIS_URL:
         env["PORCHLIGHT_REDIS_URL"] = TEST_REDIS_URL
+        env["PORCHLIGHT_REDIS_PREFIX"] = TEST_REDIS_PREFIX
     env.update(settings)
     return env
 

@@ -291,6 +291,23 @@ async def remove_member(actor: User | None, room_id: int, username: str) -> None
     )
 
 
+async def list_members(actor: User | None, room_id: int) -> list[dict[str, Any]]:
+    """Who is in a private room, for the person who manages it: owner first, then by name."""
+    room = await _managed_room(actor, room_id)
+    people = await RoomMember.filter(room_id=room_id, user__status=UserStatus.ACTIVE).values(
+        "user_id", "user__username", "user__display_name"
+    )
+    members = [
+        {
+            "username": p["user__username"],
+            "display_name": p["user__display_name"] or p["user__username"],
+            "is_owner": p["user_id"] == room["owner_id"],
+        }
+        for p in people
+    ]
+    return sorted(members, key=lambda m: (not m["is_owner"], m["username"].casefold()))
+
+
 async def _managed_room(actor: User | None, room_id: int) -> dict[str, Any]:
     room = await access_room(actor, room_id)
     if not room["can_manage_members"]:

@@ -1,4 +1,5 @@
-"""Chat pages: the rooms, one room with its latest messages, and sending without JavaScript."""
+"""Chat pages: the rooms, one room with its latest messages, sending without JavaScript, and
+who is in a private room (its owner invites and removes people)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from forum import web
 from forum.accounts.middleware import require_user
 from forum.chat import rooms as chat_rooms
 from forum.chat import services
-from forum.errors import InvalidInput, PermissionDenied
+from forum.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 PAGE_MESSAGES = 50
+MEMBERS_DONE = {"added": "They are in the room now.", "removed": "They are out of the room now."}
 
 
 async def _room_context(request: Request, room_id: int) -> dict[str, Any]:
@@ -74,9 +76,56 @@ async def direct_open(request: Request) -> Response:
     return web.redirect(f"/chat/{room['id']}")
 
 
+async def _members_context(request: Request, room_id: int) -> dict[str, Any]:
+    """The room and its people; refused (403, or 404 to outsiders) to anyone but its manager."""
+    user = require_user(request)
+    members = await chat_rooms.list_members(user, room_id)
+    return {"room": await chat_rooms.access_room(user, room_id), "members": members}
+
+
+async def members_page(request: Request) -> Response:
+    """Who is in a private room, with the forms to invite someone and to remove someone."""
+    context = await _members_context(request, request.path_params["id"])
+    done = MEMBERS_DONE.get(request.query_params.get("done", ""))
+    return web.render(request, "chat/members.html", {**context, "form": {}, "done": done})
+
+
+async def member_invite(request: Request) -> Response:
+    """Invite someone by username (the API's rules: chat_rooms.add_member)."""
+    room_id = request.path_params["id"]
+    form = await web.read_form(request)
+    try:
+        await chat_rooms.add_member(request.state.user, room_id, form.get("username"))
+    except (InvalidInput, PermissionDenied) as exc:
+        # Someone who may not manage the room is refused again here, as the API refuses them.
+        context = await _members_context(request, room_id)
+        return web.refused(request, "chat/members.html", exc, form, **context)
+    return web.redirect(f"/chat/{room_id}/members?done=added")
+
+
+async def member_remove(request: Request) -> Response:
+    """Take someone out of the room (the API's rules: chat_rooms.remove_member)."""
+    room_id = request.path_params["id"]
+    form = await web.read_form(request)
+    try:
+        await chat_rooms.remove_member(request.state.user, room_id, form.get("username", ""))
+    except (InvalidInput, PermissionDenied, NotFound, Conflict) as exc:
+        context = await _members_context(request, room_id)
+        return web.refused(request, "chat/members.html", exc, {}, **context)
+    return web.redirect(f"/chat/{room_id}/members?done=removed")
+
+
 routes: list[BaseRoute] = [
     Route("/chat", chat_home, methods=["GET"], name="chat:rooms"),
     Route("/chat/direct", direct_open, methods=["POST"], name="chat:direct"),
     Route("/chat/{id:id}", room_page, methods=["GET"], name="chat:room"),
     Route("/chat/{id:id}/send", room_send, methods=["POST"], name="chat:send"),
+    Route("/chat/{id:id}/members", members_page, methods=["GET"], name="chat:members"),
+    Route("/chat/{id:id}/members", member_invite, methods=["POST"], name="chat:member_invite"),
+    Route(
+        "/chat/{id:id}/members/remove",
+        member_remove,
+        methods=["POST"],
+        name="chat:member_remove",
+    ),
 ]

@@ -53,6 +53,13 @@
       gone.textContent = message.deleted ? "This message was deleted." : "Message hidden because you blocked @" + message.author.username + ".";
       li.append(gone);
     } else {
+      if (message.hidden) {
+        // Only moderators receive a hidden message's text (marked hidden); others a tombstone.
+        var badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = "Hidden by a moderator";
+        li.append(badge);
+      }
       var body = document.createElement("div");
       body.className = "message__body";
       body.innerHTML = message.body_html; // sanitized by the server, never built from the text here

@@ -215,3 +215,101 @@ async def test_the_watched_words_and_trust_pages_pass_an_axe_scan_at_phone_width
     await moderator.wait_for_selector("text=Save trust level")
     violations = await _violations(moderator)
     assert not violations, _summary(violations)
+
+
+async def test_a_moderator_catching_up_sees_a_hidden_message_marked_as_the_page_marks_it(
+    browser: Browser, site: Site
+) -> None:
+    ibrahim = await _signed_in(browser, site, "ibrahim")
+    # The moderator's socket goes through a route the test can cut, and keep cut while the
+    # message is sent and hidden: the page then learns of it only from the catch-up on its
+    # next subscribe, where a moderator gets the text marked `hidden`.
+    held = False
+    open_sides: list[Any] = []  # each routed socket's page side and server side
+
+    async def through(route: Any) -> None:
+        if held:
+            await route.close()
+            return
+        open_sides.extend((route, route.connect_to_server()))
+
+    await ibrahim.route_web_socket(re.compile(r".*/ws$"), through)
+    await ibrahim.goto("/chat/1")
+    await ibrahim.wait_for_selector("text=Connected.")
+    held = True
+    for side in open_sides:
+        await side.close()
+    await ibrahim.wait_for_selector("text=Connection lost; trying again…")
+
+    async with httpx.AsyncClient(base_url=site.url) as http:
+        tokens = {}
+        for name in ("theo", "june", "ibrahim"):
+            login = await http.post(
+                "/api/v1/auth/login", json={"username": name, "password": site.password}
+            )
+            assert login.status_code == 200, login.text
+            tokens[name] = {"Authorization": f"Bearer {login.json()['token']}"}
+            http.cookies.clear()  # bearer tokens from here on, no signed-in cookie
+        ws_url = site.url.replace("http://", "ws://") + "/ws"
+        async with websockets.connect(ws_url, additional_headers=tokens["theo"]) as theo:
+            await theo.send(
+                json.dumps({"type": "send", "room": 1, "body": "Buy my pills", "client_id": "h-1"})
+            )
+            while (frame := json.loads(await theo.recv()))["type"] != "ack":
+                pass
+        message_id = frame["message"]["id"]
+        reported = await http.post(
+            "/api/v1/reports",
+            json={"target_type": "message", "target_id": message_id, "reason": "spam"},
+            headers=tokens["june"],
+        )
+        assert reported.status_code in (200, 201), reported.text
+        queue = await http.get("/api/v1/moderation/queue", headers=tokens["ibrahim"])
+        item = next(
+            i
+            for i in queue.json()["items"]
+            if i["target_type"] == "message" and i["target_id"] == message_id
+        )
+        hidden = await http.post(
+            f"/api/v1/moderation/queue/{item['id']}/resolve",
+            json={"action": "hide", "reason": "Spam"},
+            headers=tokens["ibrahim"],
+        )
+        assert hidden.status_code == 200, hidden.text
+
+    held = False
+    await ibrahim.wait_for_selector("text=Connected.", timeout=40_000)
+    live = ibrahim.locator(".message", has_text="Buy my pills")
+    await live.wait_for()
+    assert await live.locator(".badge").all_inner_texts() == ["Hidden by a moderator"]
+    # The same mark the server renders for a moderator after a reload.
+    await ibrahim.reload()
+    rendered = ibrahim.locator(".message", has_text="Buy my pills")
+    assert await rendered.locator(".badge").all_inner_texts() == ["Hidden by a moderator"]
+
+
+async def test_the_room_members_page_passes_an_axe_scan_at_phone_width(
+    browser: Browser, site: Site
+) -> None:
+    ibrahim = await _signed_in(browser, site, "ibrahim", viewport={"width": 390, "height": 844})
+    async with httpx.AsyncClient(base_url=site.url) as http:
+        login = await http.post(
+            "/api/v1/auth/login", json={"username": "ibrahim", "password": site.password}
+        )
+        http.cookies.clear()
+        owner = {"Authorization": f"Bearer {login.json()['token']}"}
+        room = await http.post(
+            "/api/v1/rooms", json={"name": "Helpers", "kind": "private"}, headers=owner
+        )
+        assert room.status_code == 201, room.text
+    await ibrahim.goto(f"/chat/{room.json()['id']}")
+    await ibrahim.click("text=People in this room")
+    await ibrahim.fill("#username", "june")
+    await ibrahim.click("main button:has-text('Invite')")
+    await ibrahim.wait_for_selector("text=They are in the room now.")
+    assert await ibrahim.get_by_role("button", name="Remove June").count() == 1
+    await ibrahim.fill("#username", "nobody-here")
+    await ibrahim.click("main button:has-text('Invite')")
+    await ibrahim.wait_for_selector("text=There is no one here by that name.")
+    violations = await _violations(ibrahim)
+    assert not violations, _summary(violations)

@@ -19,7 +19,7 @@ from forum.aid import vocabularies
 from forum.chat import rooms as chat_rooms
 from forum.errors import RateLimited
 from tests import factories
-from tests.conftest import BASE_URL, TEST_REDIS_URL
+from tests.conftest import BASE_URL, TEST_REDIS_PREFIX, TEST_REDIS_URL
 from tests.forum.chat.conftest import serving
 from tests.forum.pages import submit
 
@@ -66,7 +66,7 @@ async def limits(request: pytest.FixtureRequest, app: Starlette) -> AsyncIterato
         state = Limits("redis", window=1)
         redis = Redis.from_url(TEST_REDIS_URL)  # type: ignore[arg-type]
         await redis.flushdb()
-        counter = ratelimits.RedisCounter(redis, prefix="porchlight:rl-test:")
+        counter = ratelimits.RedisCounter(redis, prefix=TEST_REDIS_PREFIX + "rl-test:")
     ratelimits.configure(ratelimits.RateLimiter(counter, limits=_small(state.window)))
     yield state
     if redis is not None:

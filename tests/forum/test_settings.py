@@ -74,3 +74,20 @@ def test_weak_secret_is_allowed_in_debug(tmp_path: Path) -> None:
         {"PORCHLIGHT_SECRET_KEY": "dev", "PORCHLIGHT_DEBUG": "1"}, cwd=tmp_path
     )
     assert settings.secret_key == "dev"
+
+
+def test_the_redis_prefix_defaults_to_the_names_production_has_always_used(tmp_path: Path) -> None:
+    assert Settings.from_environ({}, cwd=tmp_path).redis_prefix == "porchlight:"
+    assert Settings.from_environ({"PORCHLIGHT_REDIS_PREFIX": ""}, cwd=tmp_path).redis_prefix == (
+        "porchlight:"
+    )
+    chosen = Settings.from_environ({"PORCHLIGHT_REDIS_PREFIX": "elm-street:"}, cwd=tmp_path)
+    assert chosen.redis_prefix == "elm-street:"
+
+
+@pytest.mark.parametrize("prefix", ["elm*", "a b:", "x?", "[rt]", "back\\slash", "p" * 65])
+def test_a_redis_prefix_that_would_match_other_channels_is_refused(
+    tmp_path: Path, prefix: str
+) -> None:
+    with pytest.raises(SettingsError, match="PORCHLIGHT_REDIS_PREFIX"):
+        Settings.from_environ({"PORCHLIGHT_REDIS_PREFIX": prefix}, cwd=tmp_path)

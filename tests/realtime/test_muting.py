@@ -12,7 +12,7 @@ from realtime.broker import Broker, MemoryBroker, RedisBroker
 from realtime.events import Event, to_room, to_user
 from realtime.hub import Connection, Hub
 from realtime.socket import LiveChannel, encode
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_PREFIX, TEST_REDIS_URL
 
 
 def _drain(connection: Connection) -> list[str]:
@@ -67,7 +67,10 @@ async def two_redis_brokers() -> AsyncIterator[tuple[Broker, Hub, Broker, Hub]]:
 
     clients = [Redis.from_url(TEST_REDIS_URL) for _ in range(2)]
     hubs = [Hub(), Hub()]
-    brokers = [RedisBroker(hub, client) for hub, client in zip(hubs, clients, strict=True)]
+    brokers = [
+        RedisBroker(hub, client, prefix=TEST_REDIS_PREFIX + "rt:")
+        for hub, client in zip(hubs, clients, strict=True)
+    ]
     async with brokers[0].running(), brokers[1].running():
         yield brokers[0], hubs[0], brokers[1], hubs[1]
     for client in clients:

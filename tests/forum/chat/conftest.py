@@ -13,6 +13,7 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
+from forum import server as forum_server
 from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from tests import factories
@@ -48,8 +49,9 @@ async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
-    """Serve app with uvicorn in this test's event loop, so it shares its database and bus."""
+async def serving(app: Starlette, **options: Any) -> AsyncIterator[LiveServer]:
+    """Serve app with uvicorn in this test's event loop, so it shares its database and bus;
+    options go to uvicorn.Config (ws_ping_interval, ...)."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -58,6 +60,9 @@ async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
         lifespan="on",
         ws_max_size=65536,
         ws_per_message_deflate=False,
+        # The protocols `porchlight serve` runs (bounded heads, bounded stopped readers).
+        **forum_server.uvicorn_options(),
+        **options,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

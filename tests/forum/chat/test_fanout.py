@@ -65,6 +65,33 @@ async def test_sends_still_store_and_ack_while_redis_is_unreachable(
     assert await Message.filter(room_id=room["id"]).count() == 1
 
 
+async def test_the_app_names_its_redis_channels_and_keys_with_the_configured_prefix(
+    db: None, tmp_path: Path, bus: EventBus
+) -> None:
+    from forum import ratelimits
+    from realtime.broker import RedisBroker
+
+    settings = Settings.from_environ(
+        {
+            "PORCHLIGHT_DATA_DIR": str(tmp_path / "data"),
+            "PORCHLIGHT_DATABASE_URL": TEST_DATABASE_URL,
+            "PORCHLIGHT_REDIS_URL": "redis://127.0.0.1:1/0",  # built, never connected
+            "PORCHLIGHT_REDIS_PREFIX": "elm-street:",
+        },
+        cwd=tmp_path,
+    )
+    app = create_app(settings, manage_database=False, bus=bus)
+    try:
+        broker = app.state.live.broker
+        assert isinstance(broker, RedisBroker)
+        assert broker.prefix == "elm-street:rt:"
+        counter = ratelimits.limiter.counter
+        assert isinstance(counter, ratelimits.RedisCounter)
+        assert counter._prefix == "elm-street:rl:"
+    finally:
+        await close_resources(app)
+
+
 @pytest.fixture
 def two_servers(tmp_path: Path) -> Iterator[list[str]]:
     if not TEST_REDIS_URL:

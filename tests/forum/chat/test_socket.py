@@ -12,7 +12,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from forum import ratelimits
+from forum import ratelimits, wsprotocol
 from forum.accounts.models import User
 from forum.chat import rooms as chat_rooms
 from forum.chat import services as chat
@@ -21,7 +21,7 @@ from forum.notifications import services as notifications
 from realtime import socket as realtime_socket
 from realtime.hub import OUTGOING_MAX
 from tests import factories
-from tests.forum.chat.conftest import LiveServer, frames_until, next_frame
+from tests.forum.chat.conftest import LiveServer, frames_until, next_frame, serving
 
 SEND_LIMIT = ratelimits.LIMITS["chat_send"].per_person
 
@@ -305,6 +305,82 @@ async def test_a_client_that_stops_reading_is_let_go_while_the_others_still_hear
     assert all(c.user_id != member.id for c in live.hub.connections(room))
     assert [u["username"] for u in presence[-1]["users"]] == [other_member.username]
     assert OUTGOING_MAX < heard < OUTGOING_MAX * 8
+
+
+async def test_a_stopped_reader_holds_little_below_the_queue_and_is_reset_not_left_to_linger(
+    app: Any, live_server: LiveServer, lounge: dict[str, Any], member: User, other_member: User
+) -> None:
+    # Linux grows a socket's send buffer by itself to megabytes: left alone, a stopped reader
+    # took thousands of frames before its queue even began to fill, and once cut off its
+    # socket waited, full, for a reader that never came (forum.wsprotocol).
+    live = app.state.live
+    room = f"room:{lounge['id']}"
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", live_server.port))
+    sock.setblocking(False)
+    stalled = await live_server.connect(member, sock=sock, max_queue=1, close_timeout=1)
+    size = 4000
+    async with await live_server.connect(other_member) as listener:
+        await _subscribe(stalled, lounge["id"])
+        await _subscribe(listener, lounge["id"])
+        await frames_until(listener, "presence")
+        heard, frame = 0, {"type": "typing", "room": lounge["id"], "pad": "x" * size}
+        while any(c.user_id == member.id for c in live.hub.connections(room)):
+            assert heard < OUTGOING_MAX * 8, "the stopped reader was never let go"
+            await live.send_to_room(lounge["id"], frame)
+            while (await next_frame(listener))["type"] != "typing":
+                pass
+            heard += 1
+    # Below the queue: the kernel's send buffer (twice SEND_BUFFER), the transport's (64 KiB
+    # before it pauses), the client's small receive buffer and the frame its library holds.
+    below = (2 * wsprotocol.SEND_BUFFER + 64 * 1024 + 4 * 4096) // size + 8
+    assert OUTGOING_MAX < heard <= OUTGOING_MAX + below
+    # The server reset the socket rather than wait for it to be read: reading now finds only
+    # what was already in flight, and the end comes at once.
+    received: list[int] = []
+    with pytest.raises(ConnectionClosed):
+        await asyncio.wait_for(_read_counting(stalled, received), 5)
+    assert sum(received) < 2 * wsprotocol.SEND_BUFFER + 2 * 64 * 1024
+
+
+async def test_a_silent_client_closed_by_the_keepalive_is_reset_once_its_data_stays_unread(
+    app: Any, lounge: dict[str, Any], member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # uvicorn's keepalive closes a client that does not answer its pings by closing the
+    # transport, which, holding unsent data, then waits for a read that never comes. That
+    # happens before the queue fills when the frames are few: the reset after the app ends
+    # is what ends it.
+    monkeypatch.setattr(wsprotocol, "ABANDON_AFTER", 0.3)
+    live = app.state.live
+    async with serving(app, ws_ping_interval=0.3, ws_ping_timeout=0.3) as server:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", server.port))
+        sock.setblocking(False)
+        stalled = await server.connect(member, sock=sock, max_queue=1, close_timeout=1)
+        await _subscribe(stalled, lounge["id"])
+        frame = {"type": "typing", "room": lounge["id"], "pad": "x" * 1000}
+        # More than the kernel's buffers take (about 94 KB here), less than then pauses the
+        # transport (64 KiB more) or fills the queue.
+        for _ in range(120):
+            await live.send_to_room(lounge["id"], frame)
+        await asyncio.sleep(1.0)  # the keepalive gives up on it
+        await live.send_to_room(lounge["id"], frame)  # the app learns it is gone, and ends
+        room = f"room:{lounge['id']}"
+        await asyncio.sleep(0.1)
+        assert all(c.user_id != member.id for c in live.hub.connections(room))
+        await asyncio.sleep(1.0)  # past ABANDON_AFTER
+        received: list[int] = []
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(_read_counting(stalled, received), 5)
+    # Only what was already in the client's own buffers: the rest went with the reset.
+    assert sum(received) < 64 * 1024
+
+
+async def _read_counting(socket: Any, sizes: list[int]) -> None:
+    while True:
+        sizes.append(len(await socket.recv()))
 
 
 @pytest.fixture
