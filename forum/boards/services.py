@@ -268,9 +268,7 @@ async def board_page(
     # The rows only pass through to a page or a serializer, which make new ones of them: the
     # cache's own will do, and they keep the key the page's fragment is remembered by.
     if after is None:
-        rows = await _topics(
-            where + _TOPIC_ORDER, (board["id"], *statuses, limit + 1), shared=True
-        )
+        rows = await _topics(where + _TOPIC_ORDER, (board["id"], *statuses, limit + 1), shared=True)
     else:
         pinned, moment, last_id = after
         if not isinstance(pinned, bool):
@@ -281,9 +279,7 @@ async def board_page(
             (board["id"], *statuses, pinned, pinned, when, when, last_id, limit + 1),
             shared=True,
         )
-    page = page_of(
-        rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"])
-    )
+    page = page_of(rows, limit, lambda r: (r["pinned"], r["last_activity_at"].isoformat(), r["id"]))
     return board, Page(rows.derived(page.items, limit), page.next_cursor)
 
 
