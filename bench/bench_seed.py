@@ -264,6 +264,8 @@ def _insert_topics(
 
 
 AID_KINDS = ("request", "offer")
+# As forum.aid.expiry.WARN_BEFORE: owners hear this long before their post expires.
+WARN_BEFORE = timedelta(days=2)
 AID_URGENCIES = ("normal", "normal", "low", "urgent")
 # Most posts are open (the board's default view); the rest spread over the lifecycle.
 AID_STATUSES = ("open",) * 7 + ("matched", "fulfilled", "withdrawn", "expired")
@@ -286,6 +288,11 @@ def _insert_aid(
         created = now - span + span * (n / ds.aid_posts)
         status = rng.choice(AID_STATUSES)
         lifetime = timedelta(days=rng.randint(1, 14)) if status == "open" else timedelta(days=14)
+        expires = now + lifetime if status == "open" else created + lifetime
+        # A running forum told each owner as their post came within two days of expiring: the
+        # expiry task would otherwise tell ~900 owners at start-up and more a minute later (a
+        # pass takes 500), a burst of writes in whichever scenario was running then.
+        warned = expires - WARN_BEFORE if status == "open" and lifetime <= WARN_BEFORE else None
         body, html = rng.choice(pool)
         rows.append(
             (
@@ -300,13 +307,14 @@ def _insert_aid(
                 rng.randint(1, ds.users),
                 int(rng.random() > 0.2),
                 _stamp(created),
-                _stamp(now + lifetime if status == "open" else created + lifetime),
+                _stamp(expires),
+                _stamp(warned) if warned else None,
             )
         )
     db.executemany(
         "INSERT INTO aid (kind, title, body, body_html, category_id, area_id, urgency, status, "
-        "author_id, show_name, created_at, expires_at, review, thank_you, thank_you_html) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible', '', '')",
+        "author_id, show_name, created_at, expires_at, expiry_warned_at, review, thank_you, "
+        "thank_you_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible', '', '')",
         rows,
     )
     slug = db.execute("SELECT slug FROM aid_categories ORDER BY position, id LIMIT 1").fetchone()
