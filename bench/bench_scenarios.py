@@ -1,13 +1,20 @@
 """What the benchmark asks of the forum: read scenarios, the write test and a smoke POST."""
 
 import json
+import random
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench_seed import Seeded, query_one, settled_count
+from bench_seed import Seeded, count_responses, query_one, settled, settled_count
 from bench_servers import http_call
-from bench_settings import SESSION_COOKIE, WARMUP_SECONDS
+from bench_settings import (
+    RESPONSES_PER_SECOND_CEILING,
+    SESSION_COOKIE,
+    WARMUP_SECONDS,
+    BenchError,
+)
 from bench_text import LINKS, LIST_ITEMS, SENTENCES
 from bench_wrk import Result, Scenario, run_wrk, to_result, write_script
 
@@ -73,6 +80,92 @@ def write_scenario(seeded: Seeded) -> Scenario:
         headers={"Authorization": f"Bearer {seeded.token}", "Content-Type": "application/json"},
         bodies=bodies,
     )
+
+
+def response_messages() -> tuple[str, ...]:
+    texts = (
+        f"I can help with this. {SENTENCES[n]}\n\nI am free {LIST_ITEMS[n % 6].lower()}; "
+        "**message me** here to arrange it."
+        for n in range(5)
+    )
+    return tuple(json.dumps({"message": text}) for text in texts)
+
+
+def response_scenario(seeded: Seeded, seconds: int) -> tuple[Scenario, Scenario]:
+    """Responses to open posts, each (responder, post) pair once: a warm-up's and the run's.
+
+    One person's second response to a post is a 409, so every request is a pair of its own,
+    drawn at random (a fixed seed) from responders x open posts: each list holds more than
+    RESPONSES_PER_SECOND_CEILING responses a second would use, and a run that still sends past
+    its end gets 409s, counted as failures.
+    """
+    tokens, posts = seeded.responder_tokens, seeded.open_aid_ids
+    warm = RESPONSES_PER_SECOND_CEILING * WARMUP_SECONDS
+    wanted = warm + RESPONSES_PER_SECOND_CEILING * seconds
+    if not tokens or len(tokens) * len(posts) < wanted:
+        raise BenchError(
+            f"{len(tokens)} responders x {len(posts)} open posts make fewer than the "
+            f"{wanted} distinct pairs the response test needs"
+        )
+    chosen = random.Random(20261204).sample(range(len(tokens) * len(posts)), wanted)
+    paths = tuple(f"/api/v1/aid/{posts[n // len(tokens)]}/responses" for n in chosen)
+    auths = tuple(f"Bearer {tokens[n % len(tokens)]}" for n in chosen)
+    scenario = Scenario(
+        "create_response",
+        "create response (POST)",
+        "forum",
+        "POST",
+        paths[warm:],
+        headers={"Content-Type": "application/json"},
+        bodies=response_messages(),
+        auths=auths[warm:],
+    )
+    warmup = replace(scenario, key="create_response_warmup", paths=paths[:warm], auths=auths[:warm])
+    return warmup, scenario
+
+
+def measure_responses(
+    scenarios: tuple[Scenario, Scenario],
+    port: int,
+    workdir: Path,
+    seconds: int,
+    connections: int,
+    seeded: Seeded,
+) -> Result:
+    """The response test: created/s from rows in the database, checked against wrk's 2xx.
+
+    Rows are counted as in measure_writes. Every 2xx must be a stored response, and stored
+    responses beyond the 2xx count can only be requests wrk sent but stopped waiting for.
+    """
+    warmup, scenario = scenarios
+    url = f"http://127.0.0.1:{port}"
+    run_wrk(url, write_script(warmup, workdir, connections), WARMUP_SECONDS, connections)
+    before = settled(lambda: count_responses(seeded.db_path))
+    data = run_wrk(url, write_script(scenario, workdir, connections), seconds, connections)
+    created = settled(lambda: count_responses(seeded.db_path)) - before
+    result = to_result(
+        scenario, f"POST /api/v1/aid/{{{len(set(scenario.paths))} ids}}/responses", data
+    )
+    result.created = created
+    result.created_per_s = created / result.seconds if result.seconds else 0.0
+    return result
+
+
+def responses_consistent(result: Result) -> dict[str, Any]:
+    """Stored responses against wrk's 2xx: equal, but for requests still in flight at the end."""
+    answered = sum(result.statuses.values())
+    in_flight = result.sent - answered
+    created = result.created or 0
+    extra = created - result.statuses["2xx"]
+    return {
+        "created": created,
+        "2xx": result.statuses["2xx"],
+        "sent": result.sent,
+        "in_flight_at_stop": in_flight,
+        "stored_beyond_2xx": extra,
+        "past_end": result.past_end,
+        "consistent": 0 <= extra <= in_flight and result.past_end == 0,
+    }
 
 
 def smoke_post(port: int, seeded: Seeded) -> dict[str, Any]:

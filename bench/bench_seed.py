@@ -6,7 +6,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +31,10 @@ class Dataset:
     users: int
     # Offers and requests (issue 7 asks for 10,000 whichever the forum's size).
     aid_posts: int = 10_000
+    # Members who only respond to offers and requests, each with a bearer token: one person
+    # responds to a post once (a second time is a 409), so the response test needs many
+    # (responder, open post) pairs, this many times the open posts.
+    responders: int = 100
 
     @property
     def topics(self) -> int:
@@ -57,6 +61,9 @@ class Seeded:
     seconds: float
     sample_created_at: str
     aid_query: str = ""
+    # Bearer tokens of the responders, and the open posts (none of theirs) they may answer.
+    responder_tokens: tuple[str, ...] = ()
+    open_aid_ids: tuple[int, ...] = ()
 
 
 def _body_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
@@ -105,6 +112,21 @@ def _insert_users(db: sqlite3.Connection, count: int, now: datetime, rng: random
     )
 
 
+def _insert_sessions(
+    db: sqlite3.Connection, now: datetime, sessions: Sequence[tuple[int, str, str, str]]
+) -> None:
+    """(user id, secret, kind, label) rows as `create_token` or sign-in store them: hashed."""
+    db.executemany(
+        "INSERT INTO sessions (key_hash, kind, label, created_at, last_seen_at, user_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (hashlib.sha256(secret.encode()).hexdigest(), kind, label, _stamp(now), _stamp(now))
+            + (user_id,)
+            for user_id, secret, kind, label in sessions
+        ],
+    )
+
+
 def _insert_bench_user(db: sqlite3.Connection, user_id: int, now: datetime) -> tuple[str, str]:
     """The bench member: a bearer token as `create_token` makes, a cookie as sign-in sets."""
     token, cookie = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -115,16 +137,32 @@ def _insert_bench_user(db: sqlite3.Connection, user_id: int, now: datetime) -> t
         "'Bench Bot', '', 'member', 2, 'active', '', '', ?, NULL, 'everyone')",
         (user_id, _stamp(now - timedelta(days=30))),
     )
+    _insert_sessions(db, now, [(user_id, token, "token", "bench"), (user_id, cookie, "cookie", "")])
+    return token, cookie
+
+
+def _insert_responders(
+    db: sqlite3.Connection, first_id: int, count: int, now: datetime
+) -> tuple[str, ...]:
+    """Members of some standing (trust 2, a month old) who answer posts: a token each."""
+    joined = _stamp(now - timedelta(days=30))
     db.executemany(
-        "INSERT INTO sessions (key_hash, kind, label, created_at, last_seen_at, user_id) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, username, username_key, email, email_key, display_name, "
+        "password_hash, role, trust_level, status, area, bio, created_at, deleted_at, dm_policy) "
+        "VALUES (?, ?, ?, ?, ?, ?, '', 'member', 2, 'active', '', '', ?, NULL, 'everyone')",
         [
-            (hashlib.sha256(secret.encode()).hexdigest(), kind, label, _stamp(now), _stamp(now))
-            + (user_id,)
-            for secret, kind, label in ((token, "token", "bench"), (cookie, "cookie", ""))
+            (user_id, name, name, f"{name}@example.org", f"{name}@example.org", name, joined)
+            for user_id in range(first_id, first_id + count)
+            for name in (f"helper{user_id - first_id + 1:03d}",)
         ],
     )
-    return token, cookie
+    tokens = tuple(secrets.token_urlsafe(32) for _ in range(count))
+    _insert_sessions(
+        db,
+        now,
+        [(first_id + n, token, "token", "bench") for n, token in enumerate(tokens)],
+    )
+    return tokens
 
 
 def _board_slug(n: int) -> str:
@@ -226,6 +264,8 @@ def _insert_topics(
 
 
 AID_KINDS = ("request", "offer")
+# As forum.aid.expiry.WARN_BEFORE: owners hear this long before their post expires.
+WARN_BEFORE = timedelta(days=2)
 AID_URGENCIES = ("normal", "normal", "low", "urgent")
 # Most posts are open (the board's default view); the rest spread over the lifecycle.
 AID_STATUSES = ("open",) * 7 + ("matched", "fulfilled", "withdrawn", "expired")
@@ -248,6 +288,11 @@ def _insert_aid(
         created = now - span + span * (n / ds.aid_posts)
         status = rng.choice(AID_STATUSES)
         lifetime = timedelta(days=rng.randint(1, 14)) if status == "open" else timedelta(days=14)
+        expires = now + lifetime if status == "open" else created + lifetime
+        # A running forum told each owner as their post came within two days of expiring: the
+        # expiry task would otherwise tell ~900 owners at start-up and more a minute later (a
+        # pass takes 500), a burst of writes in whichever scenario was running then.
+        warned = expires - WARN_BEFORE if status == "open" and lifetime <= WARN_BEFORE else None
         body, html = rng.choice(pool)
         rows.append(
             (
@@ -262,13 +307,14 @@ def _insert_aid(
                 rng.randint(1, ds.users),
                 int(rng.random() > 0.2),
                 _stamp(created),
-                _stamp(now + lifetime if status == "open" else created + lifetime),
+                _stamp(expires),
+                _stamp(warned) if warned else None,
             )
         )
     db.executemany(
         "INSERT INTO aid (kind, title, body, body_html, category_id, area_id, urgency, status, "
-        "author_id, show_name, created_at, expires_at, review, thank_you, thank_you_html) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible', '', '')",
+        "author_id, show_name, created_at, expires_at, expiry_warned_at, review, thank_you, "
+        "thank_you_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'visible', '', '')",
         rows,
     )
     slug = db.execute("SELECT slug FROM aid_categories ORDER BY position, id LIMIT 1").fetchone()
@@ -292,6 +338,14 @@ def seed(db_path: Path, ds: Dataset) -> Seeded:
         _insert_boards(db, ds.boards, now)
         _insert_topics(db, ds, now, rng, pool)
         aid_query = _insert_aid(db, ds, now, rng, pool)
+        responder_tokens = _insert_responders(db, bench_user + 1, ds.responders, now)
+        # The seeded authors are users 1..ds.users: no responder ever owns one of these.
+        open_aid = tuple(
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM aid WHERE status = 'open' AND review = 'visible' ORDER BY id"
+            )
+        )
         db.execute("COMMIT")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sample = db.execute("SELECT created_at FROM posts ORDER BY id LIMIT 1").fetchone()[0]
@@ -310,6 +364,8 @@ def seed(db_path: Path, ds: Dataset) -> Seeded:
         seconds=time.perf_counter() - started,
         sample_created_at=sample,
         aid_query=aid_query,
+        responder_tokens=responder_tokens,
+        open_aid_ids=open_aid,
     )
 
 
@@ -327,10 +383,19 @@ def count_posts(db_path: Path, topic_ids: Sequence[int] | None = None) -> int:
 
 def settled_count(db_path: Path, topic_ids: Sequence[int], quiet: float = 0.5) -> int:
     """The post count once the server has finished requests still in flight when wrk stopped."""
-    last, since, deadline = count_posts(db_path, topic_ids), time.monotonic(), time.monotonic() + 30
+    return settled(lambda: count_posts(db_path, topic_ids), quiet)
+
+
+def count_responses(db_path: Path) -> int:
+    return int(query_one(db_path, "SELECT COUNT(*) FROM aid_responses")[0])
+
+
+def settled(count: Callable[[], int], quiet: float = 0.5) -> int:
+    """A count once it has stayed the same for `quiet` seconds (at most 30 s of waiting)."""
+    last, since, deadline = count(), time.monotonic(), time.monotonic() + 30
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        now = count_posts(db_path, topic_ids)
+        now = count()
         if now != last:
             last, since = now, time.monotonic()
         elif time.monotonic() - since >= quiet:

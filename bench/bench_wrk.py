@@ -21,6 +21,9 @@ class Scenario:
     paths: tuple[str, ...]
     headers: dict[str, str] = field(default_factory=dict)
     bodies: tuple[str, ...] = ()
+    # With these, each path is sent once, as its own person (Authorization: auths[i]) with
+    # bodies[i % len(bodies)], instead of the paths being cycled with the same headers.
+    auths: tuple[str, ...] = ()
 
 
 @dataclass
@@ -44,33 +47,18 @@ class Result:
     bare_rps: float = 0.0
     created: int | None = None
     created_per_s: float | None = None
+    # Requests wrk sent (those it sent but got no answer to were in flight when it stopped),
+    # and those sent past the end of a list of requests each to be sent once.
+    sent: int = 0
+    past_end: int = 0
 
 
-LUA_TEMPLATE = """-- written by bench/http.py: cycles prebuilt requests, counts status classes
-local method = {method}
-local paths = {paths}
-local bodies = {bodies}
-local headers = {headers}
-local prepared = {{}}
-local threads = {{}}
-local n = 0
-
+# Counting, shared by both scripts: status classes, requests sent (`sent` less the responses
+# counted is what was still in flight when wrk stopped) and requests past a pair list's end.
+LUA_COUNTING = """
 function setup(thread)
+  thread:set("tid", #threads)
   table.insert(threads, thread)
-end
-
-function init(args)
-  s2, s3, s4, s5, sx = 0, 0, 0, 0, 0
-  for i, path in ipairs(paths) do
-    local body = nil
-    if #bodies > 0 then body = bodies[(i - 1) % #bodies + 1] end
-    prepared[i] = wrk.format(method, path, headers, body)
-  end
-end
-
-function request()
-  n = n + 1
-  return prepared[(n - 1) % #prepared + 1]
 end
 
 function response(status, headers, body)
@@ -82,16 +70,77 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local t = {{s2 = 0, s3 = 0, s4 = 0, s5 = 0, sx = 0}}
+  local t = {s2 = 0, s3 = 0, s4 = 0, s5 = 0, sx = 0, sent = 0, spent = 0}
   for _, thread in ipairs(threads) do
     for key, _ in pairs(t) do t[key] = t[key] + thread:get(key) end
   end
   io.write(string.format(
-    "BENCH-JSON {{\\"2xx\\": %d, \\"3xx\\": %d, \\"4xx\\": %d, \\"5xx\\": %d, " ..
-    "\\"other\\": %d, \\"requests\\": %d, \\"duration_us\\": %d}}\\n",
-    t.s2, t.s3, t.s4, t.s5, t.sx, summary.requests, summary.duration))
+    "BENCH-JSON {\\"2xx\\": %d, \\"3xx\\": %d, \\"4xx\\": %d, \\"5xx\\": %d, " ..
+    "\\"other\\": %d, \\"requests\\": %d, \\"duration_us\\": %d, \\"sent\\": %d, " ..
+    "\\"past_end\\": %d}\\n",
+    t.s2, t.s3, t.s4, t.s5, t.sx, summary.requests, summary.duration, t.sent, t.spent))
 end
 """
+
+LUA_TEMPLATE = """-- written by bench/http.py: cycles prebuilt requests, counts status classes
+local method = {method}
+local paths = {paths}
+local bodies = {bodies}
+local headers = {headers}
+local prepared = {{}}
+local threads = {{}}
+
+function init(args)
+  s2, s3, s4, s5, sx, sent, spent = 0, 0, 0, 0, 0, 0, 0
+  for i, path in ipairs(paths) do
+    local body = nil
+    if #bodies > 0 then body = bodies[(i - 1) % #bodies + 1] end
+    prepared[i] = wrk.format(method, path, headers, body)
+  end
+end
+
+function request()
+  sent = sent + 1
+  return prepared[(sent - 1) % #prepared + 1]
+end
+""" + LUA_COUNTING.replace("{", "{{").replace("}", "}}")
+
+# Requests that must each be sent once (a response to a post by one person, twice, is a 409):
+# a file of `path<TAB>Authorization<TAB>body number` lines, line i for thread i mod N, each
+# thread sending its own lines in order, once.
+LUA_ONCE_TEMPLATE = """-- written by bench/http.py: each request of a list once, over the threads
+local method = {method}
+local lines_file = {lines_file}
+local thread_count = {thread_count}
+local bodies = {bodies}
+local headers = {headers}
+local prepared = {{}}
+local threads = {{}}
+
+function init(args)
+  s2, s3, s4, s5, sx, sent, spent = 0, 0, 0, 0, 0, 0, 0
+  local i = 0
+  for line in io.lines(lines_file) do
+    if i % thread_count == tid then
+      local path, auth, body = line:match("^([^\t]+)\t([^\t]+)\t(%d+)$")
+      local these = {{Authorization = auth}}
+      for k, v in pairs(headers) do these[k] = v end
+      prepared[#prepared + 1] = wrk.format(method, path, these, bodies[tonumber(body)])
+    end
+    i = i + 1
+  end
+end
+
+function request()
+  sent = sent + 1
+  if sent > #prepared then
+    -- The list ran out: send its last again, which the server refuses (counted as 4xx).
+    spent = spent + 1
+    return prepared[#prepared]
+  end
+  return prepared[sent]
+end
+""" + LUA_COUNTING.replace("{", "{{").replace("}", "}}")
 
 
 def lua_string(text: str) -> str:
@@ -104,7 +153,12 @@ def lua_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def lua_script(scenario: Scenario) -> str:
+def lua_script(
+    scenario: Scenario, lines_file: Path | None = None, thread_count: int = WRK_THREADS
+) -> str:
+    """The scenario's script; one whose requests are each sent once reads them from lines_file
+    and shares them out over thread_count threads (wrk's -t)."""
+
     def table(items: Sequence[str]) -> str:
         return "{" + ", ".join(lua_string(item) for item in items) + "}"
 
@@ -113,11 +167,33 @@ def lua_script(scenario: Scenario) -> str:
         + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in scenario.headers.items())
         + "}"
     )
+    if scenario.auths:
+        if lines_file is None:
+            raise BenchError(f"{scenario.key} sends each request once: it needs a lines file")
+        return LUA_ONCE_TEMPLATE.format(
+            method=lua_string(scenario.method),
+            lines_file=lua_string(str(lines_file)),
+            thread_count=thread_count,
+            bodies=table(scenario.bodies),
+            headers=headers,
+        )
     return LUA_TEMPLATE.format(
         method=lua_string(scenario.method),
         paths=table(scenario.paths),
         bodies=table(scenario.bodies),
         headers=headers,
+    )
+
+
+def once_lines(scenario: Scenario) -> str:
+    """path, Authorization and body number (from 1, as Lua counts) of each request, a line each."""
+    if len(scenario.auths) != len(scenario.paths) or not scenario.bodies:
+        raise BenchError(f"{scenario.key}: one Authorization per path, and bodies, are needed")
+    if any("\t" in item or "\n" in item for item in (*scenario.paths, *scenario.auths)):
+        raise BenchError(f"{scenario.key}: a path or Authorization holds a tab or a newline")
+    return "".join(
+        f"{path}\t{auth}\t{n % len(scenario.bodies) + 1}\n"
+        for n, (path, auth) in enumerate(zip(scenario.paths, scenario.auths, strict=True))
     )
 
 
@@ -151,11 +227,16 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
+def threads_for(connections: int) -> int:
+    """wrk's threads: never more than its connections."""
+    return min(WRK_THREADS, connections)
+
+
 def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, Any]:
     command = [
         *pin(1),
         "wrk",
-        f"-t{min(WRK_THREADS, connections)}",
+        f"-t{threads_for(connections)}",
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
@@ -201,12 +282,19 @@ def to_result(
         wrk_non_2xx_3xx=data["wrk_non_2xx_3xx"],
         statuses=statuses,
         socket_errors=data["socket_errors"],
+        sent=int(summary["sent"]),
+        past_end=int(summary["past_end"]),
     )
 
 
-def write_script(scenario: Scenario, workdir: Path) -> Path:
+def write_script(scenario: Scenario, workdir: Path, connections: int = WRK_THREADS) -> Path:
+    """The scenario's Lua script (and its list of requests, for one sending each once)."""
     script = workdir / f"{scenario.key}.lua"
-    script.write_text(lua_script(scenario))
+    lines_file = None
+    if scenario.auths:
+        lines_file = workdir / f"{scenario.key}.requests.tsv"
+        lines_file.write_text(once_lines(scenario))
+    script.write_text(lua_script(scenario, lines_file, threads_for(connections)))
     return script
 
 

@@ -17,9 +17,12 @@ from typing import Any, NoReturn
 from bench_profile import profile_under_load
 from bench_report import print_server_errors, print_table, print_targets, targets, write_json
 from bench_scenarios import (
+    measure_responses,
     measure_writes,
     post_count_consistent,
     read_scenarios,
+    response_scenario,
+    responses_consistent,
     smoke_post,
     write_scenario,
 )
@@ -61,7 +64,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         metavar="SCENARIOS",
-        help="comma-separated read scenarios to run (the bare page and create post always run)",
+        help="comma-separated read scenarios to run, and create_response if wanted (the bare "
+        "page and create post always run; without --only, everything runs)",
     )
     parser.add_argument(
         "--serve-arg",
@@ -131,15 +135,19 @@ def start_servers(bench: Bench, env: dict[str, str], forum_port: int) -> None:
     )
 
 
-def chosen_reads(bench: Bench, seeded: Seeded) -> list[Scenario]:
+OPTIONAL_WRITES = ("create_response",)
+
+
+def chosen(bench: Bench, seeded: Seeded) -> tuple[list[Scenario], set[str]]:
+    """The read scenarios to run, and which optional write tests."""
     scenarios = read_scenarios(seeded)
     if not bench.args.only:
-        return scenarios
+        return scenarios, set(OPTIONAL_WRITES)
     wanted = set(bench.args.only.split(","))
-    unknown = wanted - {s.key for s in scenarios}
+    unknown = wanted - {s.key for s in scenarios} - set(OPTIONAL_WRITES)
     if unknown:
         raise BenchError(f"no such scenario: {', '.join(sorted(unknown))}")
-    return [s for s in scenarios if s.key in wanted]
+    return [s for s in scenarios if s.key in wanted], wanted & set(OPTIONAL_WRITES)
 
 
 def run_scenarios(bench: Bench, seeded: Seeded) -> tuple[dict[str, Result], dict[str, Any]]:
@@ -162,7 +170,8 @@ def run_scenarios(bench: Bench, seeded: Seeded) -> tuple[dict[str, Result], dict
         "bare": measure(bare, bare_port, bench.workdir, seconds, connections)
     }
     results["bare"].bare_rps = results["bare"].rps
-    for scenario in chosen_reads(bench, seeded):
+    reads, writes = chosen(bench, seeded)
+    for scenario in reads:
         print(f"  running {scenario.label} (and the bare page just before) ...", flush=True)
         bare_rps = adjacent_bare()
         port = bench.port(scenario.server)
@@ -180,6 +189,18 @@ def run_scenarios(bench: Bench, seeded: Seeded) -> tuple[dict[str, Result], dict
         write_scenario(seeded), bench.port("forum"), bench.workdir, seconds, connections, seeded
     )
     results["create_post"].bare_rps = bare_rps
+    if "create_response" in writes:
+        print("  running create response (and the bare page just before) ...", flush=True)
+        bare_rps = adjacent_bare()
+        results["create_response"] = measure_responses(
+            response_scenario(seeded, seconds),
+            bench.port("forum"),
+            bench.workdir,
+            seconds,
+            connections,
+            seeded,
+        )
+        results["create_response"].bare_rps = bare_rps
     for result in results.values():
         result.ratio = result.rps / result.bare_rps if result.bare_rps else 0.0
     return results, smoke
@@ -228,10 +249,20 @@ def run(bench: Bench) -> int:
     start_servers(bench, env, forum_port)
     results, smoke = run_scenarios(bench, seeded)
     consistent = post_count_consistent(seeded)
+    stored = (
+        responses_consistent(results["create_response"]) if "create_response" in results else None
+    )
     print()
     print_table(list(results.values()))
     print(f"topics.post_count consistent after the write test: {'yes' if consistent else 'NO'}")
-    checks = targets(results, bench.args.connections)
+    if stored is not None:
+        print(
+            f"responses stored {stored['created']}, wrk's 2xx {stored['2xx']} "
+            f"(sent {stored['sent']}, {stored['in_flight_at_stop']} in flight when wrk stopped, "
+            f"{stored['past_end']} past the prepared list): "
+            f"{'consistent' if stored['consistent'] else 'NOT CONSISTENT'}"
+        )
+    checks = targets(results, bench.args.connections, stored)
     print_targets(checks)
     profile = maybe_profile(bench, seeded)
     errors = {}
@@ -257,6 +288,7 @@ def run(bench: Bench) -> int:
         "profiled": bench.args.profile if bench.args.py_spy else None,
         "smoke_post": smoke,
         "post_count_consistent": consistent,
+        "responses_stored": stored,
         "results": [asdict(r) for r in results.values()],
         "targets": checks,
         "server_errors": errors,

@@ -119,8 +119,10 @@ async def transaction() -> AsyncIterator[None]:
     callbacks: list[AfterCommit] = []
     token = _after_commit.set((*enclosing, callbacks))
     try:
-        async with in_transaction():
-            yield
+        # A cache miss in here must not wait for a load that waits for this transaction.
+        with readcache.reading_alone():
+            async with in_transaction():
+                yield
     finally:
         _after_commit.reset(token)
     if enclosing:

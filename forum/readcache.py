@@ -9,7 +9,10 @@ their results for about a second instead, per process:
 - whoever changes the data in this process forgets the entries at once (the services call
   `forget`, or the app clears a cache on a domain event), so this process is never stale;
 - a read that began before a forget is not stored when it ends (it may have seen the old row);
-- a result is shared by everyone who asks while it loads (one query, not one per request).
+- a result is shared by everyone who asks while it loads (one query, not one per request),
+  except inside a transaction (`reading_alone`), where a miss reads for itself: joining a load
+  begun outside could wait on the transaction's own lock (SQLite's one connection), and what
+  it reads is not yet committed, so it is neither stored nor shared.
 
 The caches are the app's own, reachable by name for the length of a request (a context
 variable the `ActiveCaches` middleware sets): code running outside a request (the command line,
@@ -41,6 +44,25 @@ CONTENT = "content"
 BLOCKS = "blocks"  # who each person blocked, forgotten by forum.accounts.blocks on a change
 
 
+# Set while a transaction is open (forum.database.transaction): misses read alone.
+_alone: ContextVar[bool] = ContextVar("porchlight_read_alone", default=False)
+
+
+@contextlib.contextmanager
+def reading_alone() -> Iterator[None]:
+    """Inside this block a miss loads for itself: no joining, storing or sharing of the load.
+
+    A transaction on SQLite holds the one connection's lock until it ends. Were a read inside
+    it to wait for a load begun outside, that load would be waiting for the same lock: every
+    request would stop. Values read inside are uncommitted, too: nobody else should see them.
+    """
+    token = _alone.set(True)
+    try:
+        yield
+    finally:
+        _alone.reset(token)
+
+
 class TimedCache(Generic[V]):
     """Values by key for at most `ttl` seconds each; least recently stored dropped first."""
 
@@ -66,6 +88,8 @@ class TimedCache(Generic[V]):
         found = self.get(key)
         if found is not None:
             return found
+        if _alone.get():
+            return await loader()
         pending = self.loading.get(key)
         if pending is not None:
             # Joins only a load begun since the last forget (forget drops `loading`).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from forum import database
+from forum import database, readcache
 from forum.accounts import blocks
 from forum.accounts.models import User
 from forum.aid import forms, services, vocabularies
@@ -104,12 +104,31 @@ async def list_aid(
         "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
         (*params, *after_params, limit + 1),
         cached=True,
-        shared=True,  # they only pass through present(), which makes new rows
+        shared=True,  # they only pass through services.shown(), which makes new rows
     )
-    page = page_of([services.present(user, row) for row in found], limit, lambda r: _key(sort, r))
-    # Whose names this viewer may see is all that present() made different for them.
-    seen = tuple(row["author"] is not None for row in page.items)
-    return Page(found.derived(page.items, seen, limit), page.next_cursor)
+    # Whose names this viewer may see is all that makes their page differ from another's.
+    seen = tuple(services.may_see_author(user, row) for row in found[:limit])
+    cache = readcache.active(readcache.CONTENT)
+    if found.key is None or cache is None:
+        return _page(found, seen, limit, sort)
+
+    async def make() -> Page[dict[str, Any]]:
+        return _page(found, seen, limit, sort)
+
+    # The same read seen alike makes the same page: made once, shared by every such view
+    # (as the read is) until the read is made again or the content cache is cleared.
+    made = await cache.load(("aid.page", found.key, seen, limit, sort), make)
+    assert isinstance(made, Page)
+    return made
+
+
+def _page(found: database.Rows, seen: tuple[bool, ...], limit: int, sort: str) -> Page[Any]:
+    """A page of these rows as shown to a viewer who sees their authors as `seen` says; its
+    rows are not to be changed (a page may be shared by many views)."""
+    kept = found[: len(seen)]
+    rows = [services.shown(row, saw) for row, saw in zip(kept, seen, strict=True)]
+    more = page_of(found, limit, lambda r: _key(sort, r)).next_cursor
+    return Page(found.derived(rows, seen, limit), more)
 
 
 async def matches(actor: User | None, aid_id: int, *, limit: int = 10) -> list[dict[str, Any]]:

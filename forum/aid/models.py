@@ -101,7 +101,14 @@ class Aid(Model):
 
     class Meta:
         table = "aid"
-        indexes = (("status", "created_at", "id"), ("status", "expires_at"))
+        # The board's default list (open, newest first), the expiry task, and a category's
+        # open offers or requests: the board's filters narrowed to a few hundred rows to sort
+        # (without it, every open post was read to sort one category's: 20 ms on 10,000).
+        indexes = (
+            ("status", "created_at", "id"),
+            ("status", "expires_at"),
+            ("status", "category_id", "kind"),
+        )
 
 
 class AidTransition(Model):

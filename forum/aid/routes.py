@@ -19,7 +19,7 @@ LIMITS = {
     "body_max": forms.BODY_MAX,
     "message_max": forms.MESSAGE_MAX,
 }
-SORTS = [("newest", "Newest"), ("urgent", "Most urgent"), ("expiring", "Expiring soon")]
+SORTS = (("newest", "Newest"), ("urgent", "Most urgent"), ("expiring", "Expiring soon"))
 
 
 async def _choices(request: Request) -> dict[str, Any]:

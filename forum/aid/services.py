@@ -167,7 +167,13 @@ def present(actor: User | None, row: dict[str, Any]) -> dict[str, Any]:
     """A row as this viewer may see it: without the author's name where it is withheld. "by"
     is the name a list shows, None for "a neighbour in <area>". A new row: the one given may be
     the content cache's own."""
-    if may_see_author(actor, row):
+    return shown(row, may_see_author(actor, row))
+
+
+def shown(row: dict[str, Any], author_seen: bool) -> dict[str, Any]:
+    """A new row as present makes it, for a viewer who may see its author or not: all that
+    differs between viewers (lists key what they make from rows by it)."""
+    if author_seen:
         name = row["author_display_name"] or row["author_username"]
         author = {"id": row["author_id"], "username": row["author_username"], "display_name": name}
         return {**row, "author": author, "by": name}

@@ -61,11 +61,15 @@ async def list_entries(actor: User | None, which: str) -> list[dict[str, Any]]:
     return await _entries(_model(which))
 
 
-async def options(actor: User | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The categories and the areas as (slug, name) choices for a form, in their order."""
+Choices = tuple[tuple[str, str], ...]
+
+
+async def options(actor: User | None) -> tuple[Choices, Choices]:
+    """The categories and the areas as (slug, name) choices for a form, in their order: the
+    cached tuples themselves (a shared fragment's key holds them as they are, unwalked)."""
     require_member(actor)
     lists = await _lists()
-    return list(lists.choices[AidCategory]), list(lists.choices[AidArea])
+    return lists.choices[AidCategory], lists.choices[AidArea]
 
 
 @dataclass(frozen=True)

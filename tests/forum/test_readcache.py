@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from forum import database
 from forum.readcache import TimedCache
 
 
@@ -110,3 +111,62 @@ def test_expired_entries_do_not_linger_in_memory() -> None:
     cache._put("old", time.monotonic() - 1, 1)
     cache._put("new", time.monotonic() + 1, 2)
     assert list(cache.entries) == ["new"]
+
+
+async def test_a_miss_inside_a_transaction_does_not_wait_for_a_load_begun_outside(
+    db: None,
+) -> None:
+    """On SQLite the load outside waits for the transaction's lock: joining it would hang."""
+    cache: TimedCache[str] = TimedCache()
+    committed = asyncio.Event()
+    loading = asyncio.Event()
+
+    async def after_the_transaction() -> str:
+        loading.set()
+        await committed.wait()  # as a query waits for the one connection's lock
+        return "read outside"
+
+    outside = asyncio.create_task(cache.load("k", after_the_transaction))
+    await loading.wait()
+
+    async def in_the_transaction() -> str:
+        return "read inside, uncommitted"
+
+    async with database.transaction():
+        found = await asyncio.wait_for(cache.load("k", in_the_transaction), 1)
+        assert found == "read inside, uncommitted"
+        # What a transaction read is not kept for others: it may yet roll back.
+        assert "k" not in cache.entries
+    committed.set()
+    assert await outside == "read outside"
+    assert cache.get("k") == "read outside"
+
+
+async def test_a_load_inside_a_transaction_is_not_shared_with_readers_outside(db: None) -> None:
+    cache: TimedCache[str] = TimedCache()
+    inside_reading, outside_done = asyncio.Event(), asyncio.Event()
+    ask = asyncio.Event()
+
+    async def reader_outside() -> str | None:
+        await ask.wait()
+        try:
+            return await cache.load("k", committed_row)
+        finally:
+            outside_done.set()
+
+    async def committed_row() -> str:
+        return "committed"
+
+    async def uncommitted_row() -> str:
+        inside_reading.set()
+        await outside_done.wait()  # still reading when the reader outside asks
+        return "uncommitted"
+
+    outside = asyncio.create_task(reader_outside())  # its own context: no transaction
+    async with database.transaction():
+        inside = asyncio.create_task(cache.load("k", uncommitted_row))
+        await inside_reading.wait()
+        ask.set()
+        assert await asyncio.wait_for(outside, 1) == "committed"
+        assert await inside == "uncommitted"
+    assert cache.get("k") == "committed"
