@@ -106,18 +106,19 @@ async def list_aid(
         cached=True,
         shared=True,  # they only pass through services.shown(), which makes new rows
     )
-    # Whose names this viewer may see is all that makes their page differ from another's.
-    seen = tuple(services.may_see_author(user, row) for row in found[:limit])
     cache = readcache.active(readcache.CONTENT)
     if found.key is None or cache is None:
-        return _page(found, seen, limit, sort)
+        return _page(found, services.authors_seen(user, found[:limit]), limit, sort)
 
     async def make() -> Page[dict[str, Any]]:
-        return _page(found, seen, limit, sort)
+        return _page(found, services.authors_seen(user, found[:limit]), limit, sort)
 
     # The same read seen alike makes the same page: made once, shared by every such view
-    # (as the read is) until the read is made again or the content cache is cleared.
-    made = await cache.load(("aid.page", found.key, seen, limit, sort), make)
+    # (as the read is) until the read is made again or the content cache is cleared. Whose
+    # names this viewer may see is all that sets their page apart, and their standing decides
+    # it without asking row by row.
+    standing = services.author_standing(user, found[:limit])
+    made = await cache.load(("aid.page", found.key, standing, limit, sort), make)
     assert isinstance(made, Page)
     return made
 

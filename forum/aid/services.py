@@ -90,6 +90,22 @@ def may_see_author(actor: User | None, aid: Mapping[str, Any]) -> bool:
     return bool(aid["show_name"]) or is_owner_or_staff(actor, aid["author_id"])
 
 
+def authors_seen(actor: User | None, rows: Sequence[Mapping[str, Any]]) -> tuple[bool, ...]:
+    """may_see_author of each of these rows."""
+    return tuple(may_see_author(actor, row) for row in rows)
+
+
+def author_standing(
+    actor: User | None, rows: Sequence[Mapping[str, Any]]
+) -> tuple[bool, int | None]:
+    """All that sets one viewer's authors_seen of these rows apart from another's: staff or
+    not, and whether they wrote any of those without the name shown (checked over every
+    viewer and row by tests/forum/aid/test_author_standing.py)."""
+    unnamed = {row["author_id"] for row in rows if not row["show_name"]}
+    own = actor.id if actor is not None and actor.id in unnamed else None
+    return is_staff(actor), own
+
+
 def is_owner(actor: User | None, aid: Mapping[str, Any]) -> bool:
     return actor is not None and actor.id == aid["author_id"]
 
