@@ -19,6 +19,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Host, Match, Router
@@ -360,8 +361,8 @@ def render(
     # What the header and the notice need of the address, read once rather than in the template.
     here = request.scope["path"]
     ctx.update(here=here, section=here.split("/", 2)[1], **_site_header(ctx["viewer"], here))
-    query = request.scope.get("query_string")
-    ctx.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")) if query else None)
+    notice = query_params(request).get("notice", "") if request.scope.get("query_string") else ""
+    ctx.setdefault("notice", NOTICES.get(notice) if notice else None)
     pieces: list[Pieces] = []
     outer = _page_pieces.set(pieces)
     try:
@@ -481,6 +482,21 @@ def page_args(request: Request) -> dict[str, Any]:
         "cursor": request.query_params.get("cursor"),
         "limit": clamp_limit(request.query_params.get("limit")),
     }
+
+
+# Lists and their filters come back with the same few query strings: each is parsed once.
+_QUERY_CACHED_MAX = 512
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_query(raw: bytes) -> QueryParams:
+    return QueryParams(raw)
+
+
+def query_params(request: Request) -> QueryParams:
+    """The request's query parameters (immutable, so a parse may be shared by requests)."""
+    raw: bytes = request.scope.get("query_string", b"")
+    return _parsed_query(raw) if len(raw) <= _QUERY_CACHED_MAX else request.query_params
 
 
 def query_int(request: Request, name: str, default: int | None = None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -189,8 +190,29 @@ def vocabulary(
     return (VOCABULARY_CHANGE if partial else VOCABULARY).read(data, errors)
 
 
+_LISTING_NAMES = ("kind", "status", "urgency", "category", "area", "sort")
+
+
 def listing_filters(query: Mapping[str, Any], errors: FieldErrors) -> dict[str, str]:
     """The list's filters and sort, each optional; an unknown value is an error, not ignored."""
+    sent = tuple((name, query.get(name)) for name in _LISTING_NAMES)
+    if all(value is None or (type(value) is str and len(value) <= 64) for _, value in sent):
+        valid = _valid_listing_filters(sent)  # a board's few filter sets, each read once
+        if valid is not None:
+            return dict(valid)
+    return _listing_filters(query, errors)
+
+
+@functools.lru_cache(maxsize=256)
+def _valid_listing_filters(
+    sent: tuple[tuple[str, str | None], ...],
+) -> tuple[tuple[str, str], ...] | None:
+    errors = FieldErrors()
+    chosen = _listing_filters(dict(sent), errors)
+    return None if errors.errors else tuple(chosen.items())
+
+
+def _listing_filters(query: Mapping[str, Any], errors: FieldErrors) -> dict[str, str]:
     chosen: dict[str, str] = {}
     for name, choices in (("kind", KINDS), ("status", STATUSES), ("urgency", URGENCIES)):
         if query.get(name):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,25 +84,18 @@ async def list_aid(
     await vocabularies.resolve(chosen.get("category", ""), chosen.get("area", ""), errors)
     errors.raise_if_any()
     sort = chosen.pop("sort")
-    where: list[str] = ["1 = 1"]
-    params: list[Any] = []
-    for name, value in chosen.items():
-        where.append(_FILTERS[name])
-        params.append(value)
+    params: list[Any] = list(chosen.values())
     if mine:
-        where.append("a.author_id = ?")
         params.append(user.id)
     reviewed, reviewed_params = services.reviewed_condition(user)
-    where.append(reviewed)
     params.extend(reviewed_params)
     if reviewed_only:
-        where.append("a.review = ?")
         params.append(AidReview.VISIBLE.value)
     # A blocked person's posts are hidden for the blocker (they stay for everyone else).
-    where.append(blocks.not_written_by("a.author_id", await blocks.blocked_ids(user)))
+    not_blocked = blocks.not_written_by("a.author_id", await blocks.blocked_ids(user))
     after, after_params = _after(sort, cursor)
     found = await services.rows(
-        "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?",
+        _condition(tuple(chosen), mine, reviewed, reviewed_only, not_blocked, after, sort),
         (*params, *after_params, limit + 1),
         cached=True,
         shared=True,  # they only pass through services.shown(), which makes new rows
@@ -121,6 +115,29 @@ async def list_aid(
     made = await cache.load(("aid.page", found.key, standing, limit, sort), make)
     assert isinstance(made, Page)
     return made
+
+
+@functools.lru_cache(maxsize=512)
+def _condition(
+    filters: tuple[str, ...],
+    mine: bool,
+    reviewed: str,
+    reviewed_only: bool,
+    not_blocked: str,
+    after: str,
+    sort: str,
+) -> str:
+    """The WHERE, ORDER BY and LIMIT of a list, its parameters in this order: the filters',
+    the owner's (mine), the review condition's, the review's (reviewed_only), the cursor's.
+    A list asked for again asks with the same string (built once, its hash kept)."""
+    where = ["1 = 1", *(_FILTERS[name] for name in filters)]
+    if mine:
+        where.append("a.author_id = ?")
+    where.append(reviewed)
+    if reviewed_only:
+        where.append("a.review = ?")
+    where.append(not_blocked)
+    return "WHERE " + " AND ".join(where) + after + " " + _SORTS[sort][0] + " LIMIT ?"
 
 
 def _page(found: database.Rows, seen: tuple[bool, ...], limit: int, sort: str) -> Page[Any]:

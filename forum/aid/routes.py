@@ -34,22 +34,17 @@ async def _choices(request: Request) -> dict[str, Any]:
 
 async def board(request: Request) -> Response:
     """Open offers and requests (or any status), filtered and sorted, a page at a time."""
-    query = dict(request.query_params)
+    params = web.query_params(request)
+    query = dict(params)
     query.setdefault("status", "open")
     context = await _choices(request)
-    cursor = request.query_params.get("cursor")
+    cursor = params.get("cursor")
     page = await listing.list_aid(request.state.user, query, cursor=cursor)
     kept = {k: v for k, v in query.items() if k != "cursor" and v}
     return web.render(
         request,
         "aid/board.html",
-        {
-            **context,
-            "posts": page.items,
-            "next_cursor": page.next_cursor,
-            "filters": kept,
-            "feed_filters": {k: v for k, v in kept.items()},
-        },
+        {**context, "posts": page.items, "next_cursor": page.next_cursor, "filters": kept},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -202,13 +203,19 @@ def shown(row: dict[str, Any], author_seen: bool) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=512)
+def _select(condition: str) -> str:
+    # The same string for the same read: its hash, part of the cache's key, is kept with it.
+    return SELECT + condition
+
+
 async def rows(
     condition: str, params: Sequence[Any], *, cached: bool = False, shared: bool = False
 ) -> database.Rows:
     """Posts as rows; cached for lists read on every page (every change publishes aid.*), and
     shared (the cache's own rows, not to be changed) where they only pass through present."""
     return await database.fetch(
-        SELECT + condition, params, times=TIMES, flags=FLAGS, cached=cached, shared=shared
+        _select(condition), params, times=TIMES, flags=FLAGS, cached=cached, shared=shared
     )
 
 

@@ -140,17 +140,14 @@ async def names(which: str) -> dict[int, dict[str, Any]]:
 
 async def resolve(category: str, area: str, errors: FieldErrors) -> tuple[int, int]:
     """The ids of a category and an area by slug; an unknown slug is an error on its field."""
-    found_category = await _by_slug(AidCategory, category) if category else None
-    found_area = await _by_slug(AidArea, area) if area else None
+    ids = (await _lists()).ids if category or area else {}
+    found_category = ids[AidCategory].get(category) if category else None
+    found_area = ids[AidArea].get(area) if area else None
     if category and found_category is None:
         errors.add("category", "There is no such category; choose one from the list.")
     if area and found_area is None:
         errors.add("area", "There is no such area; choose one from the list.")
     return (found_category or 0, found_area or 0)
-
-
-async def _by_slug(model: Vocabulary, slug: str) -> int | None:
-    return (await _lists()).ids[model].get(slug)
 
 
 async def add_entry(actor: User | None, which: str, data: Mapping[str, Any]) -> dict[str, Any]:
