@@ -67,19 +67,21 @@ def _share_target(
 def _aid_target(results: dict[str, Result], key: str) -> dict[str, Any]:
     """Issue 7: the aid board at least as fast as the signed-in topic page of the same run.
 
-    Each is compared by its share of the bare run just before it, which cancels most of what
-    other work on a shared machine does to either figure.
+    As the issue says it: requests a second and p99 of the two scenarios in this run, on the
+    same server. Each one's share of the bare run just before it is shown beside them: on a
+    quiet machine the bare runs themselves vary by a few percent, more than the two pages
+    differ, so a share decided the verdict by whichever bare run happened to be faster.
     """
     aid, topic = results.get(key), results.get("topic_html_member")
     label = aid.label if aid else key
-    target = f"{label} >= the signed-in topic page (shares of their adjacent bare runs)"
+    target = f"{label} >= the signed-in topic page (req/s and p99 in the same run)"
     if aid is None or topic is None:
         return {"target": target, "pass": False, "measured": "not run (see --only)"}
     return {
         "target": target,
-        "pass": aid.non_2xx == 0 and aid.ratio >= topic.ratio,
-        "measured": f"{aid.ratio:.1%} ({aid.rps:.1f} req/s, p99 {aid.p99_ms:.2f} ms) vs "
-        f"{topic.ratio:.1%} ({topic.rps:.1f} req/s, p99 {topic.p99_ms:.2f} ms)",
+        "pass": aid.non_2xx == 0 and aid.rps >= topic.rps and aid.p99_ms <= topic.p99_ms,
+        "measured": f"{aid.rps:.1f} req/s, p99 {aid.p99_ms:.2f} ms ({aid.ratio:.1%} of its "
+        f"bare run) vs {topic.rps:.1f} req/s, p99 {topic.p99_ms:.2f} ms ({topic.ratio:.1%})",
     }
 
 
