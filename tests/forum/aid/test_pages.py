@@ -45,6 +45,7 @@ async def test_the_whole_flow_works_through_the_pages(
     page = (await helper.get(path)).text
     assert "I can help" in page
     assert "A crib please" in page
+    assert "open until" in page
     answered = await submit(helper, f"{path}/respond", helper_csrf, message="I have one spare")
     assert answered.status_code == 303
 
@@ -68,6 +69,12 @@ async def test_the_whole_flow_works_through_the_pages(
     assert "Household items" in gratitude
     timeline = (await client.get(path)).text
     assert "fulfilled by the helper" in timeline
+    # Thanked: the owner's form now changes that thank-you, holding its text; a closed post
+    # says nothing of being open.
+    assert "Say thank you" not in timeline
+    assert "Change your thank-you" in timeline
+    assert "Thank you **so** much</textarea>" in timeline
+    assert "open until" not in timeline
     assert (await services.access_aid(member, aid_id))["status"] == "fulfilled"
 
 
