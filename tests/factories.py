@@ -126,3 +126,17 @@ async def aid(
     data = {"kind": kind, "title": title, "body": body, "category": category, "area": area}
     with ratelimits.exempt():
         return await aid_services.create_aid(author, {**data, **more})
+
+
+# People of every standing a rule tells apart, unsaved: for the pure rules (who sees what of a
+# page) that need a viewer's id and role and nothing from the database. Authors 1-3 write.
+UNSAVED_VIEWERS: dict[str, User | None] = {
+    "anonymous": None,
+    "author 1": User(id=1, username="ana", role="member"),
+    "author 2": User(id=2, username="ben", role="member"),
+    "outsider": User(id=9, username="cleo", role="member"),
+    "other outsider": User(id=8, username="dev", role="member"),
+    "moderator": User(id=4, username="mo", role="moderator"),
+    "moderating author": User(id=3, username="max", role="moderator"),
+    "admin": User(id=5, username="ada", role="admin"),
+}

@@ -6,21 +6,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from forum.accounts.models import User
 from forum.aid.services import author_standing, authors_seen
+from tests.factories import UNSAVED_VIEWERS as VIEWERS
 
 AUTHORS = (1, 2, 3)
-
-VIEWERS: dict[str, User | None] = {
-    "nobody": None,
-    "author 1": User(id=1, username="ana", role="member"),
-    "author 2": User(id=2, username="ben", role="member"),
-    "outsider": User(id=9, username="cleo", role="member"),
-    "other outsider": User(id=8, username="dev", role="member"),
-    "moderator": User(id=4, username="mo", role="moderator"),
-    "moderating author": User(id=3, username="max", role="moderator"),
-    "admin": User(id=5, username="ada", role="admin"),
-}
 
 
 def _pages() -> list[list[dict[str, Any]]]:
